@@ -10,6 +10,9 @@ bash scripts/install-deps.sh
 # ccache makes the second variant and re-runs cheap.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Hit across build directories and checkouts (CI builds a fresh clone elsewhere).
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SIFT_ROOT}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -9,10 +9,10 @@
 #define SIFT_INTERNAL_CONCAT(a, b) SIFT_INTERNAL_CONCAT_IMPL(a, b)
 
 // Returns `expr` from the enclosing function when it is not OK.
-#define SIFT_RETURN_IF_ERROR(expr)                      \
-  do {                                                  \
-    ::absl::Status sift_status_ = (expr);               \
-    if (!sift_status_.ok()) return sift_status_;        \
+#define SIFT_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::absl::Status sift_status_ = (expr);        \
+    if (!sift_status_.ok()) return sift_status_; \
   } while (false)
 
 // `SIFT_ASSIGN_OR_RETURN(auto x, MakeX());` declares/assigns `x` from a

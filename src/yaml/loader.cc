@@ -91,11 +91,11 @@ absl::StatusOr<RuleConfig> finish_rule(RuleDraft draft,
   if (draft.named_expression.has_value()) {
     auto it = named_expressions.find(*draft.named_expression);
     if (it == named_expressions.end()) {
-      return absl::InvalidArgumentError(draft.expression_location.format(absl::StrCat(
-          "Named expression '", *draft.named_expression, "' of rule '", draft.config.name,
-          "' could not be found",
-          have_expression_modules ? " in the named expression modules"
-                                  : "; no named expression modules were given")));
+      return absl::InvalidArgumentError(draft.expression_location.format(
+          absl::StrCat("Named expression '", *draft.named_expression, "' of rule '",
+                       draft.config.name, "' could not be found",
+                       have_expression_modules ? " in the named expression modules"
+                                               : "; no named expression modules were given")));
     }
     draft.config.expression = it->second;
   }
@@ -133,8 +133,8 @@ absl::StatusOr<std::vector<LocatedRule>> load_rule_modules_located(
   rules.reserve(drafts.size());
   for (RuleDraft& draft : drafts) {
     Location location = draft.location;
-    SIFT_ASSIGN_OR_RETURN(RuleConfig rule,
-                          finish_rule(std::move(draft), named_expressions, have_expression_modules));
+    SIFT_ASSIGN_OR_RETURN(
+        RuleConfig rule, finish_rule(std::move(draft), named_expressions, have_expression_modules));
     rules.push_back(LocatedRule{std::move(rule), std::move(location)});
   }
   return rules;
@@ -180,9 +180,9 @@ absl::StatusOr<YamlLoadResult> load_telemetry_config_node(
   }
   const std::map<std::string, std::string>& named_expressions =
       preloaded_named_expressions != nullptr ? *preloaded_named_expressions : loaded;
-  const bool have_expression_modules =
-      preloaded_named_expressions != nullptr ? !preloaded_named_expressions->empty()
-                                             : !named_expression_modules.empty();
+  const bool have_expression_modules = preloaded_named_expressions != nullptr
+                                           ? !preloaded_named_expressions->empty()
+                                           : !named_expression_modules.empty();
 
   // ... and loads rule modules before converting the file's own rules.
   SIFT_ASSIGN_OR_RETURN(std::vector<LocatedRule> module_rules,
@@ -192,9 +192,8 @@ absl::StatusOr<YamlLoadResult> load_telemetry_config_node(
   std::vector<Location> rule_locations;
   for (RuleDraft& rule_draft : draft.rules) {
     rule_locations.push_back(rule_draft.location);
-    SIFT_ASSIGN_OR_RETURN(
-        RuleConfig rule,
-        finish_rule(std::move(rule_draft), named_expressions, have_expression_modules));
+    SIFT_ASSIGN_OR_RETURN(RuleConfig rule, finish_rule(std::move(rule_draft), named_expressions,
+                                                       have_expression_modules));
     draft.config.rules.push_back(std::move(rule));
   }
   for (LocatedRule& located_rule : module_rules) {

@@ -36,9 +36,9 @@ struct Location {
 // sub-expressions substituted.
 struct RuleDraft {
   RuleConfig config;
-  Location location;                           // the rule's mapping
+  Location location;                            // the rule's mapping
   std::optional<std::string> named_expression;  // `expression: {name: X}`
-  Location expression_location;                 // the expression (or its name)
+  Location expression_location;                 // `name` of a named expression
   Location sub_expressions_location;
 };
 

@@ -186,8 +186,8 @@ class TreeBuilder : public YAML::EventHandler {
       throw BuildAbort{node->mark, absl::StrCat("could not determine a constructor for the tag '",
                                                 display_tag(tag), "'")};
     } else if (!resolve_tagged(tag, value, &resolved)) {
-      throw BuildAbort{node->mark, absl::StrCat("could not read '", value, "' as ",
-                                                display_tag(tag))};
+      throw BuildAbort{node->mark,
+                       absl::StrCat("could not read '", value, "' as ", display_tag(tag))};
     }
     node->type = resolved.type;
     node->bool_value = resolved.bool_value;
@@ -360,8 +360,8 @@ class TreeBuilder : public YAML::EventHandler {
       top.pending_key_is_merge = merge_key;
       top.has_pending_key = true;
     } else {
-      top.raw.push_back(
-          RawEntry{{std::move(top.pending_key), std::move(node), use_mark}, top.pending_key_is_merge});
+      top.raw.push_back(RawEntry{{std::move(top.pending_key), std::move(node), use_mark},
+                                 top.pending_key_is_merge});
       top.pending_key = nullptr;
       top.pending_key_is_merge = false;
       top.has_pending_key = false;
@@ -397,9 +397,9 @@ class TreeBuilder : public YAML::EventHandler {
         for (std::size_t i = 0; i < value.items.size(); ++i) {
           const Node& item = *value.items[i];
           if (item.type != NodeType::kMap) {
-            throw BuildAbort{value.item_mark(i),
-                             absl::StrCat("expected a mapping for merging, but found ",
-                                          av(item.type_name()))};
+            throw BuildAbort{
+                value.item_mark(i),
+                absl::StrCat("expected a mapping for merging, but found ", av(item.type_name()))};
           }
         }
         for (auto it = value.items.rbegin(); it != value.items.rend(); ++it) merge_from(**it);
@@ -416,11 +416,10 @@ class TreeBuilder : public YAML::EventHandler {
     std::vector<Entry>& entries = frame.node->entries;
     auto insert = [&](const Entry& entry) {
       if (!entry.key->is_scalar()) {
-        throw BuildAbort{entry.key->mark, absl::StrCat("found unhashable key (a ",
-                                                       av(entry.key->type_name()), ")")};
+        throw BuildAbort{entry.key->mark,
+                         absl::StrCat("found unhashable key (a ", av(entry.key->type_name()), ")")};
       }
-      auto [it, inserted] =
-          index.emplace(canonical_key(*entry.key, &nan_counter), entries.size());
+      auto [it, inserted] = index.emplace(canonical_key(*entry.key, &nan_counter), entries.size());
       if (inserted) {
         entries.push_back(entry);
       } else {
@@ -483,7 +482,8 @@ absl::StatusOr<NodePtr> parse_yaml_file(const std::string& path) {
       return absl::NotFoundError(absl::StrCat(path, ": cannot open: no such file"));
     }
     if (std::filesystem::is_directory(status)) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": expected a file but it is a directory"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": expected a file but it is a directory"));
     }
     std::ifstream file(path, std::ios::binary);
     if (!file) {

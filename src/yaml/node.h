@@ -54,9 +54,9 @@ struct Node {
   int64_t int_value = 0;
   bool int_overflow = false;  // an int outside int64 (its value is in `text`)
   double float_value = 0.0;
-  std::vector<NodePtr> items;     // kSeq
-  std::vector<Mark> item_marks;   // kSeq: where each item is written (alias or node)
-  std::vector<Entry> entries;     // kMap, in first-insertion order
+  std::vector<NodePtr> items;    // kSeq
+  std::vector<Mark> item_marks;  // kSeq: where each item is written (alias or node)
+  std::vector<Entry> entries;    // kMap, in first-insertion order
   // Nodes in the tree with aliases expanded (saturates at the loader limit).
   uint64_t expanded_size = 1;
 

@@ -228,8 +228,7 @@ bool SchemaReader::read_enum_type(const Node& node, Mark at, ChannelEnumType* ou
   return true;
 }
 
-bool SchemaReader::read_bit_field_element(const Node& node, Mark at,
-                                          ChannelBitFieldElement* out) {
+bool SchemaReader::read_bit_field_element(const Node& node, Mark at, ChannelBitFieldElement* out) {
   if (!expect_map(node, at)) return false;
   if (!required_str(node, "name", &out->name)) return false;
   // sift_py reports the type of `name` when `index` or `bit_count` is wrong
@@ -240,8 +239,7 @@ bool SchemaReader::read_bit_field_element(const Node& node, Mark at,
     return false;
   }
   int64_t bit_count = 0;
-  if (!read_int(node, "bit_count", 0, std::numeric_limits<uint32_t>::max(), "uint32",
-                &bit_count)) {
+  if (!read_int(node, "bit_count", 0, std::numeric_limits<uint32_t>::max(), "uint32", &bit_count)) {
     return false;
   }
   out->index = static_cast<int32_t>(index);
@@ -310,9 +308,9 @@ bool SchemaReader::read_channel(const Node& node, Mark at, ChannelConfig* out) {
     const Node* list = node.get("bit_field_elements");
     PathScope scope(this, "bit_field_elements");
     if (list == nullptr || list->type != NodeType::kSeq) {
-      return fail(node.mark_of("bit_field_elements"),
-                  expected_message("bit_field_elements", "List[ChannelBitFieldElementYamlSpec]",
-                                   list));
+      return fail(
+          node.mark_of("bit_field_elements"),
+          expected_message("bit_field_elements", "List[ChannelBitFieldElementYamlSpec]", list));
     }
     for (std::size_t i = 0; i < list->items.size(); ++i) {
       PathScope index(this, absl::StrCat("[", i, "]"));
@@ -355,8 +353,8 @@ bool SchemaReader::read_flow(const Node& node, Mark at, FlowConfig* out,
     PathScope index(this, absl::StrCat("[", i, "]"));
     ChannelConfig channel;
     if (!read_channel(*channels->items[i], channels->item_mark(i), &channel)) {
-      error_message_ = absl::StrCat("flow '", out->name, "' holds an invalid channel reference: ",
-                                    error_message_);
+      error_message_ = absl::StrCat("flow '", out->name,
+                                    "' holds an invalid channel reference: ", error_message_);
       return false;
     }
     channel_locations->push_back(here(channels->item_mark(i)));
@@ -373,8 +371,7 @@ bool SchemaReader::read_channel_reference(const std::string& rule_name, const No
     const Node& value = *entry.value;
     PathScope scope(this, key_text(key));
     if (key.type != NodeType::kStr || !is_channel_reference_key(key.text)) {
-      return fail(key.mark, absl::StrCat("Invalid channel reference key provided, '",
-                                         key_text(key),
+      return fail(key.mark, absl::StrCat("Invalid channel reference key provided, '", key_text(key),
                                          "': expected '$' followed by digits, e.g. '$1'"));
     }
     if (value.type == NodeType::kStr) {
@@ -403,8 +400,8 @@ bool SchemaReader::read_sub_expressions(const Node& value, Mark at, SubExpressio
   // sift_py checks `channel_references` here instead (a defect); we check the
   // list itself.
   if (value.type != NodeType::kSeq) {
-    return fail(at, expected_message("sub_expressions",
-                                     "List[Dict[str, str | int | float | bool]]", &value));
+    return fail(at, expected_message("sub_expressions", "List[Dict[str, str | int | float | bool]]",
+                                     &value));
   }
   for (std::size_t i = 0; i < value.items.size(); ++i) {
     PathScope index(this, absl::StrCat("[", i, "]"));
@@ -492,7 +489,6 @@ bool SchemaReader::read_rule(const Node& node, Mark at, RuleDraft* out) {
     PathScope scope(this, "expression");
     if (expression != nullptr && expression->type == NodeType::kStr) {
       rule.expression = expression->text;
-      out->expression_location = here(node.mark_of("expression"));
     } else if (expression != nullptr && expression->type == NodeType::kMap) {
       std::string name;
       if (!required_str(*expression, "name", &name)) return false;

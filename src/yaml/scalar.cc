@@ -19,9 +19,7 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_octal(char c) { return c >= '0' && c <= '7'; }
 bool is_binary(char c) { return c == '0' || c == '1'; }
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 int hex_value(char c) {
   if (is_digit(c)) return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -118,7 +116,8 @@ bool is_float_word(std::string_view s, std::string_view lower, std::string_view 
 
 // `[0-9][0-9_]*` (may be just one digit).
 bool is_digit_run(std::string_view s) {
-  return !s.empty() && is_digit(s[0]) && (s.size() == 1 || all_of_or_underscore(s.substr(1), is_digit));
+  return !s.empty() && is_digit(s[0]) &&
+         (s.size() == 1 || all_of_or_underscore(s.substr(1), is_digit));
 }
 
 // `(?:[eE][-+][0-9]+)?` — the whole of `s`.
@@ -176,10 +175,10 @@ bool is_null_text(std::string_view text) {
 }
 
 bool resolve_bool(std::string_view text, ResolvedScalar* out) {
-  static constexpr std::string_view kTrue[] = {"yes", "Yes", "YES", "true", "True",
+  static constexpr std::string_view kTrue[] = {"yes",  "Yes", "YES", "true", "True",
                                                "TRUE", "on",  "On",  "ON"};
-  static constexpr std::string_view kFalse[] = {"no",    "No",    "NO",  "false", "False",
-                                                "FALSE", "off",   "Off", "OFF"};
+  static constexpr std::string_view kFalse[] = {"no",    "No",  "NO",  "false", "False",
+                                                "FALSE", "off", "Off", "OFF"};
   for (std::string_view word : kTrue) {
     if (text == word) {
       out->type = NodeType::kBool;

@@ -4,6 +4,8 @@
 // expression modules and rule modules.
 #include "sift/ingestion/config/yaml.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -115,9 +117,8 @@ class ReferenceConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     absl::StatusOr<YamlLoadResult> loaded = load_telemetry_config_yaml(
-        kExample / "nostromo_lv_426.yml",
-        {kExample / "expression_modules" / "kinematics.yml",
-         kExample / "expression_modules" / "string.yml"});
+        kExample / "nostromo_lv_426.yml", {kExample / "expression_modules" / "kinematics.yml",
+                                           kExample / "expression_modules" / "string.yml"});
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     result_ = *std::move(loaded);
   }
@@ -176,20 +177,18 @@ TEST_F(ReferenceConfigTest, ChannelDetails) {
   const ChannelConfig& state = readings.channels[2];
   EXPECT_EQ(state.data_type, ChannelDataType::kEnum);
   EXPECT_FALSE(state.unit.has_value());
-  EXPECT_THAT(state.enum_types,
-              ElementsAre(ChannelEnumType{"Accelerating", 0, std::nullopt},
-                          ChannelEnumType{"Decelerating", 1, std::nullopt},
-                          ChannelEnumType{"Stopped", 2, std::nullopt}));
+  EXPECT_THAT(state.enum_types, ElementsAre(ChannelEnumType{"Accelerating", 0, std::nullopt},
+                                            ChannelEnumType{"Decelerating", 1, std::nullopt},
+                                            ChannelEnumType{"Stopped", 2, std::nullopt}));
   EXPECT_THAT(state.bit_field_elements, IsEmpty());
 
   const ChannelConfig& gpio = readings.channels[3];
   EXPECT_EQ(gpio.data_type, ChannelDataType::kBitField);
   EXPECT_EQ(gpio.description, "on/off values for pins on gpio");
-  EXPECT_THAT(gpio.bit_field_elements,
-              ElementsAre(ChannelBitFieldElement{"12v", 0, 1},
-                          ChannelBitFieldElement{"charge", 1, 2},
-                          ChannelBitFieldElement{"led", 3, 4},
-                          ChannelBitFieldElement{"heater", 7, 1}));
+  EXPECT_THAT(
+      gpio.bit_field_elements,
+      ElementsAre(ChannelBitFieldElement{"12v", 0, 1}, ChannelBitFieldElement{"charge", 1, 2},
+                  ChannelBitFieldElement{"led", 3, 4}, ChannelBitFieldElement{"heater", 7, 1}));
   EXPECT_THAT(gpio.enum_types, IsEmpty());
 
   // Aliased channels are equal wherever they are used.
@@ -213,9 +212,8 @@ TEST_F(ReferenceConfigTest, RulesAfterSubstitution) {
               ElementsAre(RuleChannelReference{"$1", "vehicle_state"},
                           RuleChannelReference{"$2", "voltage"}));
   ASSERT_TRUE(overheating.action.has_value());
-  EXPECT_EQ(*overheating.action,
-            RuleAction(RuleActionCreateDataReviewAnnotation{"ellen.ripley@weylandcorp.com",
-                                                            {"warning", "nostromo"}}));
+  EXPECT_EQ(*overheating.action, RuleAction(RuleActionCreateDataReviewAnnotation{
+                                     "ellen.ripley@weylandcorp.com", {"warning", "nostromo"}}));
 
   const RuleConfig& speeding = config.rules[1];
   EXPECT_EQ(speeding.expression, "$1 > 20");
@@ -230,16 +228,14 @@ TEST_F(ReferenceConfigTest, RulesAfterSubstitution) {
   // ... numbers raw.
   EXPECT_EQ(config.rules[3].name, "kinetic_energy");
   EXPECT_EQ(config.rules[3].expression, "0.5 * 10 * $1 * $1 > 470");
-  EXPECT_EQ(*config.rules[3].action,
-            RuleAction(RuleActionCreateDataReviewAnnotation{"ellen.ripley@weylandcorp.com",
-                                                            {"nostromo"}}));
+  EXPECT_EQ(*config.rules[3].action, RuleAction(RuleActionCreateDataReviewAnnotation{
+                                         "ellen.ripley@weylandcorp.com", {"nostromo"}}));
 }
 
 TEST_F(ReferenceConfigTest, TryFromYamlMatches) {
   absl::StatusOr<TelemetryConfig> config = TelemetryConfig::try_from_yaml(
-      kExample / "nostromo_lv_426.yml",
-      {kExample / "expression_modules" / "kinematics.yml",
-       kExample / "expression_modules" / "string.yml"});
+      kExample / "nostromo_lv_426.yml", {kExample / "expression_modules" / "kinematics.yml",
+                                         kExample / "expression_modules" / "string.yml"});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->ingestion_client_key, result_.config.ingestion_client_key);
   EXPECT_EQ(config->flows, result_.config.flows);
@@ -272,9 +268,8 @@ TEST(YamlLoaderTest, UpstreamReferenceConfig) {
   EXPECT_THAT(loaded->warnings, SizeIs(1));
   EXPECT_EQ(config.rules[2].expression, "contains($1, \"ERROR\")");
   EXPECT_EQ(config.rules[3].expression, "0.5 * 10 * $1 * $1 > 470");
-  EXPECT_EQ(*config.rules[2].action,
-            RuleAction(RuleActionCreateDataReviewAnnotation{"homer@example.com",
-                                                            {"foo", "bar", "baz"}}));
+  EXPECT_EQ(*config.rules[2].action, RuleAction(RuleActionCreateDataReviewAnnotation{
+                                         "homer@example.com", {"foo", "bar", "baz"}}));
   EXPECT_FALSE(config.rules[0].rule_client_key.has_value());
 }
 
@@ -327,12 +322,13 @@ TEST(YamlChannelTest, ChannelMapKeysMustBeStrings) {
 }
 
 TEST(YamlChannelTest, EnumTypes) {
-  EXPECT_EQ(load_error(channel_config(
-                "name: s\ndata_type: enum\nenum_types:\n  - name: a\n    key: 0\n")),
+  EXPECT_EQ(load_error(
+                channel_config("name: s\ndata_type: enum\nenum_types:\n  - name: a\n    key: 0\n")),
             "");
-  EXPECT_THAT(load_error(channel_config(
-                  "name: s\ndata_type: enum\nenum_types:\n  - name: a\n    key: \"0\"\n")),
-              HasSubstr("channels.ch.enum_types[0].key: Expected 'key' to be <int> but it is <str>"));
+  EXPECT_THAT(
+      load_error(
+          channel_config("name: s\ndata_type: enum\nenum_types:\n  - name: a\n    key: \"0\"\n")),
+      HasSubstr("channels.ch.enum_types[0].key: Expected 'key' to be <int> but it is <str>"));
   EXPECT_THAT(load_error(channel_config(
                   "name: s\ndata_type: enum\nenum_types:\n  - name: 1\n    key: 0\n")),
               HasSubstr("Expected 'name' to be <str> but it is <int>"));
@@ -377,8 +373,8 @@ TEST(YamlChannelTest, ScalarFields) {
   EXPECT_THAT(load_error(channel_config("name: v\ndata_type: CHANNEL_DATA_TYPE_DOUBLE")),
               HasSubstr("Expected 'data_type'"));
   // Every short name is.
-  for (const char* type : {"double", "string", "bool", "float", "int32", "uint32", "int64",
-                           "uint64", "bytes"}) {
+  for (const char* type :
+       {"double", "string", "bool", "float", "int32", "uint32", "int64", "uint64", "bytes"}) {
     EXPECT_EQ(load_error(channel_config(std::string("name: v\ndata_type: ") + type)), "") << type;
   }
 }
@@ -391,8 +387,9 @@ TEST(YamlChannelTest, ComponentWarnsBeforeItsTypeIsChecked) {
   yaml_internal::SchemaReader reader("config.yml", &warnings);
   absl::StatusOr<yaml_internal::TelemetryDraft> draft = reader.read_telemetry_config(**root);
   ASSERT_FALSE(draft.ok());
-  EXPECT_THAT(message(draft.status()),
-              HasSubstr("channels.ch.component: Expected 'component' to be <str> but it is <dict>"));
+  EXPECT_THAT(
+      message(draft.status()),
+      HasSubstr("channels.ch.component: Expected 'component' to be <str> but it is <dict>"));
   ASSERT_THAT(warnings, SizeIs(1));
   EXPECT_THAT(warnings[0], HasSubstr("'component' is deprecated"));
 }
@@ -424,19 +421,19 @@ TEST(YamlChannelTest, DataTypeSpecificKeys) {
 }
 
 TEST(YamlChannelTest, BoolIsAcceptedAsIntLikePython) {
-  absl::StatusOr<YamlLoadResult> result = load_text(channel_config(
-      "name: s\ndata_type: enum\nenum_types:\n  - name: off\n    key: false\n"
-      "  - name: on\n    key: yes\n"));
+  absl::StatusOr<YamlLoadResult> result = load_text(
+      channel_config("name: s\ndata_type: enum\nenum_types:\n  - name: off\n    key: false\n"
+                     "  - name: on\n    key: yes\n"));
   // `name: off` is a bool, not a string: rejected.
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(message(result.status()), HasSubstr("Expected 'name' to be <str> but it is <bool>"));
-  result = load_text(channel_config(
-      "name: s\ndata_type: enum\nenum_types:\n  - name: 'off'\n    key: false\n"
-      "  - name: 'on'\n    key: yes\n"));
+  result = load_text(
+      channel_config("name: s\ndata_type: enum\nenum_types:\n  - name: 'off'\n    key: false\n"
+                     "  - name: 'on'\n    key: yes\n"));
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_THAT(result->config.flows[0].channels[0].enum_types,
-              ElementsAre(ChannelEnumType{"off", 0, std::nullopt},
-                          ChannelEnumType{"on", 1, std::nullopt}));
+  EXPECT_THAT(
+      result->config.flows[0].channels[0].enum_types,
+      ElementsAre(ChannelEnumType{"off", 0, std::nullopt}, ChannelEnumType{"on", 1, std::nullopt}));
 }
 
 TEST(YamlChannelTest, Yaml11IntegersInTheGoodCorpus) {
@@ -464,9 +461,9 @@ TEST(YamlRuleTest, SubExpressionKeys) {
     EXPECT_EQ(load_error(text), "") << key;
   }
   for (const char* key : {"mass", "'$!mass'", "$$mass", "$mass2", "$", "1"}) {
-    const std::string text =
-        rule_config(std::string("name: r\nexpression: $1 > 1\ntype: review\nsub_expressions:\n  - ") +
-                    key + ": 10\n");
+    const std::string text = rule_config(
+        std::string("name: r\nexpression: $1 > 1\ntype: review\nsub_expressions:\n  - ") + key +
+        ": 10\n");
     EXPECT_THAT(load_error(text), HasSubstr("Invalid sub-expression key")) << key;
   }
 }
@@ -497,7 +494,8 @@ TEST(YamlRuleTest, FieldChecks) {
               HasSubstr("rules[0].name: Expected 'name' to be <str> but it is <int>"));
   EXPECT_THAT(load_error(rule_config("name: r\ndescription: 1\nexpression: $1 > 1\ntype: review")),
               HasSubstr("Expected 'description' to be <str> but it is <int>"));
-  const std::string int_expression = load_error(rule_config("name: r\nexpression: 1\ntype: review"));
+  const std::string int_expression =
+      load_error(rule_config("name: r\nexpression: 1\ntype: review"));
   EXPECT_THAT(int_expression, HasSubstr("Expected 'expression' to be <<class 'str'> | <class "
                                         "'dict'>> but it is <int>"));
   EXPECT_THAT(load_error(rule_config("name: r\nexpression: $1 > 1\ntype: alarm")),
@@ -520,9 +518,9 @@ TEST(YamlRuleTest, FieldChecks) {
 }
 
 TEST(YamlRuleTest, PhaseRuleIgnoresAssignee) {
-  absl::StatusOr<YamlLoadResult> result = load_text(rule_config(
-      "name: r\nexpression: $1 > 1\ntype: phase\nassignee: a@b.c\ntags: [x]\n"
-      "channel_references:\n  - $1: *v\n"));
+  absl::StatusOr<YamlLoadResult> result =
+      load_text(rule_config("name: r\nexpression: $1 > 1\ntype: phase\nassignee: a@b.c\ntags: [x]\n"
+                            "channel_references:\n  - $1: *v\n"));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(*result->config.rules[0].action, RuleAction(RuleActionCreatePhaseAnnotation{{"x"}}));
 }
@@ -535,9 +533,9 @@ TEST(YamlRuleTest, ChannelReferenceForms) {
               ElementsAre(RuleChannelReference{"$1", "mainmotor.velocity"},
                           RuleChannelReference{"$2", "voltage"}));
   // A channel map with a component references its fully qualified name.
-  result = load_text(rule_config(
-      "name: r\nexpression: $1 > 1\ntype: review\nchannel_references:\n"
-      "  - $1: {name: velocity, component: mainmotor, data_type: double}\n"));
+  result =
+      load_text(rule_config("name: r\nexpression: $1 > 1\ntype: review\nchannel_references:\n"
+                            "  - $1: {name: velocity, component: mainmotor, data_type: double}\n"));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(result->config.rules[0].channel_references,
               ElementsAre(RuleChannelReference{"$1", "mainmotor.velocity"}));
@@ -550,10 +548,10 @@ TEST(YamlRuleTest, ChannelReferenceForms) {
 }
 
 TEST(YamlRuleTest, SubExpressionValues) {
-  absl::StatusOr<YamlLoadResult> result = load_text(rule_config(
-      "name: r\nexpression: $a + $b + $c + $d + $e\ntype: review\nsub_expressions:\n"
-      "  - $a: 10\n  - $b: 2.5\n  - $c: yes\n  - $d: 'say \"hi\"'\n  - $e: 1_000\n"
-      "  - $a: 11\n"));
+  absl::StatusOr<YamlLoadResult> result = load_text(
+      rule_config("name: r\nexpression: $a + $b + $c + $d + $e\ntype: review\nsub_expressions:\n"
+                  "  - $a: 10\n  - $b: 2.5\n  - $c: yes\n  - $d: 'say \"hi\"'\n  - $e: 1_000\n"
+                  "  - $a: 11\n"));
   ASSERT_TRUE(result.ok()) << result.status();
   // Later duplicates win; strings are CEL literals; bools are CEL booleans.
   EXPECT_EQ(result->config.rules[0].expression, "11 + 2.5 + true + \"say \\\"hi\\\"\" + 1000");
@@ -582,9 +580,9 @@ TEST(YamlRuleTest, SubExpressionsWithoutChannelReferences) {
 }
 
 TEST(YamlRuleTest, NamedExpressionNotFound) {
-  const std::string text =
-      rule_config("name: r\nexpression:\n  name: nope\ntype: review\n");
-  EXPECT_THAT(load_error(text), HasSubstr("Named expression 'nope' of rule 'r' could not be found"));
+  const std::string text = rule_config("name: r\nexpression:\n  name: nope\ntype: review\n");
+  EXPECT_THAT(load_error(text),
+              HasSubstr("Named expression 'nope' of rule 'r' could not be found"));
   absl::StatusOr<YamlLoadResult> without = load_text(text, {});
   ASSERT_FALSE(without.ok());
   EXPECT_THAT(message(without.status()), HasSubstr("no named expression modules were given"));
@@ -592,7 +590,8 @@ TEST(YamlRuleTest, NamedExpressionNotFound) {
 
 // _telemetry_test.py validation, located.
 TEST(YamlLoaderTest, DuplicatesAreLocated) {
-  const std::string channels = "asset_name: A\nchannels:\n  v: &v\n    name: v\n    data_type: double\n";
+  const std::string channels =
+      "asset_name: A\nchannels:\n  v: &v\n    name: v\n    data_type: double\n";
   EXPECT_EQ(load_error(channels + "flows:\n  - name: f\n    channels:\n      - <<: *v\n"
                                   "      - <<: *v\n"),
             "config.yml:10:9: flows[0].channels[1]: Can't have two identical channels, 'v', in "
@@ -745,11 +744,11 @@ TEST(YamlModulesTest, NamedExpressionModulesMerge) {
 TEST(YamlModulesTest, IdenticalNamesAcrossModules) {
   std::vector<fs::path> modules = expression_modules();
   modules.push_back(kData / "modules_bad" / "collision.yml");
-  absl::StatusOr<std::map<std::string, std::string>> named =
-      load_named_expression_modules(modules);
+  absl::StatusOr<std::map<std::string, std::string>> named = load_named_expression_modules(modules);
   ASSERT_FALSE(named.ok());
-  EXPECT_THAT(message(named.status()), StartsWith((kData / "modules_bad" / "collision.yml").string() +
-                                                  ":2:1: kinetic_energy_gt: "));
+  EXPECT_THAT(
+      message(named.status()),
+      StartsWith((kData / "modules_bad" / "collision.yml").string() + ":2:1: kinetic_energy_gt: "));
   EXPECT_THAT(message(named.status()), HasSubstr("identical names"));
   EXPECT_THAT(message(named.status()), HasSubstr("kinematics.yml:1:1"));
 }
@@ -800,8 +799,9 @@ TEST(YamlModulesTest, ConfigErrorsComeBeforeModuleErrors) {
 class RuleModulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Per process and test: ctest runs tests of several build trees at once.
     dir_ = fs::path(::testing::TempDir()) /
-           ("sift_rule_modules_" +
+           ("sift_rule_modules_" + std::to_string(::getpid()) + "_" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
@@ -836,8 +836,8 @@ TEST_F(RuleModulesTest, DirectoryWalkedInSortedOrder) {
   EXPECT_THAT(a.tag_names, ElementsAre("lv426"));
   EXPECT_THAT(a.contextual_channels, ElementsAre("log"));
   EXPECT_TRUE(a.is_live_evaluation_enabled);
-  EXPECT_EQ(*a.action, RuleAction(RuleActionCreateDataReviewAnnotation{
-                           "ellen.ripley@weylandcorp.com", {}}));
+  EXPECT_EQ(*a.action,
+            RuleAction(RuleActionCreateDataReviewAnnotation{"ellen.ripley@weylandcorp.com", {}}));
 
   // Named expressions and sub-expressions are applied.
   EXPECT_EQ((*rules)[1].expression, "0.5 * 2 * $1 * $1 > 0.5");
@@ -870,8 +870,9 @@ TEST_F(RuleModulesTest, RulesKeyRequired) {
   absl::StatusOr<std::vector<RuleConfig>> rules = load_rule_modules({dir_});
   ASSERT_FALSE(rules.ok());
   EXPECT_EQ(message(rules.status()),
-            file.string() + ":1:1: rules: Expected 'rules' to be <List[RuleYamlSpec]> but it is "
-                            "<NoneType>");
+            file.string() +
+                ":1:1: rules: Expected 'rules' to be <List[RuleYamlSpec]> but it is "
+                "<NoneType>");
   write("no_rules.yml", "rules: {name: r}\n");
   rules = load_rule_modules({dir_});
   ASSERT_FALSE(rules.ok());
@@ -907,8 +908,8 @@ TEST_F(RuleModulesTest, AppendedToTheTelemetryConfig) {
   write("extra.yml",
         "rules:\n  - name: extra\n    expression: $1 > 1\n    type: phase\n"
         "    channel_references:\n      - $1: log\n");
-  absl::StatusOr<YamlLoadResult> result = load_telemetry_config_yaml(
-      kData / "good" / "reference.yml", expression_modules(), {dir_});
+  absl::StatusOr<YamlLoadResult> result =
+      load_telemetry_config_yaml(kData / "good" / "reference.yml", expression_modules(), {dir_});
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_THAT(result->config.rules, SizeIs(5));
   EXPECT_EQ(result->config.rules[4].name, "extra");
@@ -916,14 +917,15 @@ TEST_F(RuleModulesTest, AppendedToTheTelemetryConfig) {
 }
 
 TEST_F(RuleModulesTest, DuplicateRuleAcrossFilesIsLocatedInTheModule) {
-  const fs::path file = write(
-      "extra.yml", "rules:\n  - name: speeding\n    expression: $1 > 1\n    type: phase\n");
-  absl::StatusOr<YamlLoadResult> result = load_telemetry_config_yaml(
-      kData / "good" / "reference.yml", expression_modules(), {dir_});
+  const fs::path file =
+      write("extra.yml", "rules:\n  - name: speeding\n    expression: $1 > 1\n    type: phase\n");
+  absl::StatusOr<YamlLoadResult> result =
+      load_telemetry_config_yaml(kData / "good" / "reference.yml", expression_modules(), {dir_});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(message(result.status()),
-            file.string() + ":2:5: rules[0]: Can't have two rules with identical names, "
-                            "'speeding'.");
+            file.string() +
+                ":2:5: rules[0]: Can't have two rules with identical names, "
+                "'speeding'.");
 }
 
 }  // namespace

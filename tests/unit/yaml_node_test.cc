@@ -231,8 +231,7 @@ TEST(YamlNodeTest, SyntaxErrorsCarryFileLineColumn) {
 }
 
 TEST(YamlNodeTest, RecursiveAliasIsAnError) {
-  EXPECT_THAT(parse_error("&a [*a]"),
-              HasSubstr("alias '*a' refers to a node that contains it"));
+  EXPECT_THAT(parse_error("&a [*a]"), HasSubstr("alias '*a' refers to a node that contains it"));
   EXPECT_THAT(parse_error("a: &x {b: {c: *x}}"), HasSubstr("alias '*x'"));
 }
 

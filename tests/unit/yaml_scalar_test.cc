@@ -131,9 +131,8 @@ TEST(YamlScalarTest, Float) {
 TEST(YamlScalarTest, FloatLookalikesAreStrings) {
   // The exponent needs a `.` and an explicit sign; PyYAML's `.5` form has no
   // sign, so `-.5` and `+.5` are strings.
-  for (std::string_view text :
-       {"1e3", "1e+3", "1.0e3", "1.5e3", "-.5", "+.5", "-.5e+3", ".e+3", "._5", "inf", "nan",
-        ".Nan", "-.nan", "1.0.0"}) {
+  for (std::string_view text : {"1e3", "1e+3", "1.0e3", "1.5e3", "-.5", "+.5", "-.5e+3", ".e+3",
+                                "._5", "inf", "nan", ".Nan", "-.nan", "1.0.0"}) {
     EXPECT_EQ(type_of(text), "str") << text;
   }
 }
@@ -146,15 +145,15 @@ TEST(YamlScalarTest, Timestamps) {
   EXPECT_EQ(type_of("2024-01-01t10:00:00.123 +05:30"), "datetime");
   EXPECT_EQ(type_of("2024-01-01  10:00:00"), "datetime");
   EXPECT_EQ(type_of("2024-07-04T18:09:08.555-07:00"), "datetime");
-  for (std::string_view text : {"2024-1-1", "2024-01-01T", "2024-01-01 10:00", "24-01-01",
-                                "2024-01-01 10:00:00 UTC"}) {
+  for (std::string_view text :
+       {"2024-1-1", "2024-01-01T", "2024-01-01 10:00", "24-01-01", "2024-01-01 10:00:00 UTC"}) {
     EXPECT_EQ(type_of(text), "str") << text;
   }
 }
 
 TEST(YamlScalarTest, Strings) {
-  for (std::string_view text : {"NostromoLV426", "$1 > 400", "Miles Per Hour", "double", "<<",
-                                "=", "CHANNEL_DATA_TYPE_DOUBLE", "12v", "- 1"}) {
+  for (std::string_view text : {"NostromoLV426", "$1 > 400", "Miles Per Hour", "double", "<<", "=",
+                                "CHANNEL_DATA_TYPE_DOUBLE", "12v", "- 1"}) {
     EXPECT_EQ(type_of(text), "str") << text;
   }
 }
