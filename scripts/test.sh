@@ -5,6 +5,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 passed=0
 failed=0
+# Scratch space for the install test and the fuzzer, removed on exit.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 check() {
   local name=$1
   shift
@@ -42,9 +45,7 @@ sanitizers() {
 }
 
 install_test() {
-  local tmp
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' RETURN
+  local tmp=$scratch/install
   cmake --install build/default --prefix "$tmp/prefix" >/dev/null || return 1
   # A typical user never includes generated or third-party headers through ours
   # (sift/protos/ is the opt-in raw-proto target).
@@ -63,9 +64,7 @@ install_test() {
 # libFuzzer over the YAML loader, seeded with every YAML file we ship, for a
 # bounded time (SIFT_FUZZ_SECONDS, default 60).
 fuzz_yaml() {
-  local tmp
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' RETURN
+  local tmp=$scratch/fuzz
   build_preset fuzz yaml_loader_fuzz || return 1
   mkdir -p "$tmp/corpus" "$tmp/seeds" || return 1
   find tests/data examples -name '*.yml' -exec cp {} "$tmp/seeds/" \; || return 1
