@@ -1,11 +1,44 @@
 #!/usr/bin/env bash
-# The README demo command: set-up, build, run the main job.
+# The README demo command: set-up, build, start sift-emulator on a free port,
+# run the quickstart and the ingestion examples against it, print what the
+# emulator stored, stop it.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 step "build"
-build_preset default sift-config
+build_preset default sift-emulator sift-config quickstart ingestion buffered_ingestion
 
 step "sift-config check examples/telemetry_config/nostromo_lv_426.yml"
 build/default/bin/sift-config check examples/telemetry_config/nostromo_lv_426.yml \
   -m examples/telemetry_config/expression_modules/kinematics.yml \
   -m examples/telemetry_config/expression_modules/string.yml
+
+step "start sift-emulator on a free port"
+log=$(mktemp)
+build/default/bin/sift-emulator --listen 127.0.0.1:0 --summary-on-exit >"$log" 2>&1 &
+emulator_pid=$!
+stop_emulator() { kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; }
+trap 'stop_emulator; rm -f "$log"' EXIT
+endpoint=""
+for _ in $(seq 1 100); do
+  endpoint=$(sed -n 's/^sift-emulator listening on //p' "$log")
+  [[ -n "$endpoint" ]] && break
+  kill -0 "$emulator_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ -z "$endpoint" ]]; then
+  cat "$log"
+  echo "sift-emulator did not start" >&2
+  exit 1
+fi
+echo "sift-emulator listening on $endpoint"
+
+for example in quickstart ingestion buffered_ingestion; do
+  step "$example --uri $endpoint --no-tls"
+  build/default/bin/$example --uri "$endpoint" --no-tls
+done
+
+step "what the emulator stored"
+kill -TERM "$emulator_pid"
+wait "$emulator_pid"
+trap 'rm -f "$log"' EXIT
+grep -v '^sift-emulator listening on' "$log"

@@ -58,7 +58,17 @@ install_test() {
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null &&
     cmake --build "$tmp/consumer" -j "$SIFT_JOBS" &&
     "$tmp/consumer/consumer" examples/telemetry_config/nostromo_lv_426.yml \
-      examples/telemetry_config/expression_modules/*.yml
+      examples/telemetry_config/expression_modules/*.yml || return 1
+  # Every example also builds on its own against the installed package.
+  cmake -S examples -B "$tmp/examples" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null &&
+    cmake --build "$tmp/examples" -j "$SIFT_JOBS"
+}
+
+# The threaded ingestion code under ThreadSanitizer.
+tsan_threads() {
+  build_preset tsan buffered_ingestion_test ingestion_service_test &&
+    ctest --preset tsan -j "$SIFT_JOBS" -R 'BufferedIngestionTest|IngestionServiceTest'
 }
 
 # libFuzzer over the YAML loader, seeded with every YAML file we ship, for a
@@ -77,6 +87,7 @@ check "clang-format" format_check
 check "public headers without exceptions" headers_noexcept_check
 check "build + ctest" unit_and_integration
 check "ASan+UBSan build + ctest" sanitizers
+check "TSan build + threaded ingestion tests" tsan_threads
 check "install + downstream find_package(sift)" install_test
 check "fuzz the YAML loader" fuzz_yaml
 

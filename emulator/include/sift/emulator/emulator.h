@@ -1,0 +1,122 @@
+// sift-emulator: a local Sift-compatible gRPC server for development,
+// examples and tests (yours too: start one inside a GoogleTest suite).
+#ifndef SIFT_EMULATOR_EMULATOR_H_
+#define SIFT_EMULATOR_EMULATOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "sift/grpc/transport.h"
+#include "sift/ingestion/channel.h"
+#include "sift/ingestion/flow.h"
+#include "sift/time.h"
+
+namespace sift {
+namespace emulator {
+
+struct EmulatorOptions {
+  // host:port to listen on; port 0 picks a free port. Loopback by default.
+  std::string listen = "127.0.0.1:0";
+  // When set, every call without `authorization: Bearer <api_key>` fails
+  // with UNAUTHENTICATED.
+  std::optional<std::string> api_key;
+};
+
+// What one stored channel holds (one line of --summary-on-exit).
+struct ChannelSummary {
+  std::string asset;
+  std::string channel;  // fully qualified name
+  std::size_t rows = 0;
+  std::size_t runs = 0;  // distinct run ids among the rows (the empty run counts)
+};
+
+// One stored sample of one channel (inspection).
+struct StoredRow {
+  Timestamp timestamp;
+  std::string run_id;  // empty = no run
+  TypedValue value;
+};
+
+// An ingestion config as stored, with its flows in creation order (inspection).
+struct IngestionConfigInfo {
+  std::string ingestion_config_id;
+  std::string asset_id;
+  std::string asset_name;
+  std::string client_key;
+  std::vector<FlowConfig> flows;
+};
+
+// A run as stored (inspection). Metadata values are text, number or boolean.
+struct RunInfo {
+  std::string run_id;
+  std::string name;
+  std::string description;
+  std::optional<std::string> client_key;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, std::variant<std::string, double, bool>>> metadata;
+  std::vector<std::string> asset_ids;  // assets that have rows in the run
+  bool is_pinned = false;
+  std::optional<Timestamp> start_time;
+  std::optional<Timestamp> stop_time;
+};
+
+class Emulator {
+ public:
+  explicit Emulator(EmulatorOptions options = {});
+  ~Emulator();  // stops
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  // Starts serving. After stop(), start() serves the same store again (on the
+  // same port when one was picked), which is how tests simulate an outage.
+  absl::Status start();
+  // Stops serving; the store is kept. Open calls get 250 ms to finish, then
+  // are cancelled (a cut stream never ends OK). Calls fail with UNAVAILABLE
+  // until start(), over TCP and in-process channels alike.
+  void stop();
+  bool running() const;
+
+  // `127.0.0.1:PORT` while running (the port actually bound; after stop(),
+  // the port start() binds again). Empty before a port 0 was ever bound.
+  std::string endpoint() const;
+  // A channel to this emulator that does not touch the network, carrying
+  // `apikey` like use_sift_channel() would. Valid across stop()/start() (and
+  // usable before start(): UNAVAILABLE until then); a channel that outlives
+  // the emulator fails with UNAVAILABLE.
+  SiftChannel in_process_channel(const std::string& apikey = "") const;
+
+  // Inspection, for tests and --summary-on-exit.
+  std::vector<ChannelSummary> channel_summaries() const;
+  // The summary lines, exactly
+  // `asset=<asset> channel=<fqn> rows=<n> runs=<distinct run count>`, one per
+  // channel with rows, sorted by asset then channel.
+  std::vector<std::string> summary_lines() const;
+  // Rows dropped because they failed validation (end_stream_on_validation_error unset).
+  std::uint64_t rejected_rows() const;
+  // Why they were dropped: the most recent 100 reasons, oldest first.
+  std::vector<std::string> rejected_row_errors() const;
+  // The rows of one channel (asset name, fully qualified channel name) in
+  // time order; empty when there is no such channel.
+  std::vector<StoredRow> rows(const std::string& asset, const std::string& channel) const;
+  // Asset names, in creation order.
+  std::vector<std::string> asset_names() const;
+  // Ingestion configs and runs, in creation order.
+  std::vector<IngestionConfigInfo> ingestion_configs() const;
+  std::vector<RunInfo> runs() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace emulator
+}  // namespace sift
+
+#endif  // SIFT_EMULATOR_EMULATOR_H_

@@ -1,0 +1,128 @@
+// sift-emulator: a local Sift-compatible gRPC server. See docs/emulator.md.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sift/emulator/emulator.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: sift-emulator [--listen HOST:PORT] [--api-key KEY] [--summary-on-exit]\n"
+    "\n"
+    "A local server speaking Sift's gRPC API, for development, examples and tests.\n"
+    "\n"
+    "  --listen HOST:PORT  address to listen on (default 127.0.0.1:50051); port 0\n"
+    "                      picks a free port\n"
+    "  --api-key KEY       require `authorization: Bearer KEY` on every call\n"
+    "  --summary-on-exit   on SIGINT/SIGTERM, print one line per stored channel:\n"
+    "                      asset=<asset> channel=<channel> rows=<n> runs=<distinct runs>\n"
+    "  --help              show this text\n"
+    "\n"
+    "Prints `sift-emulator listening on HOST:PORT` once it serves; stops on SIGINT or\n"
+    "SIGTERM.\n";
+
+struct Flags {
+  sift::emulator::EmulatorOptions options;
+  bool summary_on_exit = false;
+  bool help = false;
+};
+
+// Accepts `--flag value` and `--flag=value`.
+bool parse_flags(int argc, char** argv, Flags* flags, std::string* error) {
+  flags->options.listen = "127.0.0.1:50051";
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::optional<std::string> inline_value;
+    if (const std::size_t eq = arg.find('='); arg.substr(0, 2) == "--" && eq != arg.npos) {
+      inline_value = std::string(arg.substr(eq + 1));
+      arg = arg.substr(0, eq);
+    }
+    auto value = [&](std::string* out) {
+      if (inline_value.has_value()) {
+        *out = *inline_value;
+        return true;
+      }
+      if (i + 1 >= argc) {
+        *error = std::string(arg) + " needs a value";
+        return false;
+      }
+      *out = argv[++i];
+      return true;
+    };
+    if (arg == "--help" || arg == "-h") {
+      flags->help = true;
+    } else if (arg == "--listen") {
+      if (!value(&flags->options.listen)) return false;
+    } else if (arg == "--api-key") {
+      std::string key;
+      if (!value(&key)) return false;
+      flags->options.api_key = key;
+    } else if (arg == "--summary-on-exit" && !inline_value.has_value()) {
+      flags->summary_on_exit = true;
+    } else {
+      *error = "unknown argument: " + std::string(arg);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  std::string error;
+  if (!parse_flags(argc, argv, &flags, &error)) {
+    std::cerr << "sift-emulator: " << error << "\n\n" << kUsage;
+    return 2;
+  }
+  if (flags.help) {
+    std::cout << kUsage;
+    return 0;
+  }
+
+  // Block the stop signals before gRPC starts its threads (they inherit the
+  // mask), then wait for them here: no work ever runs in a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A reader that went away must not kill us before the summary is attempted.
+  signal(SIGPIPE, SIG_IGN);
+
+  sift::emulator::Emulator emulator(flags.options);
+  if (absl::Status status = emulator.start(); !status.ok()) {
+    std::cerr << "sift-emulator: " << status.message() << "\n";
+    return 1;
+  }
+  // The host as given (a wildcard stays a wildcard), with the port bound.
+  const std::string endpoint = emulator.endpoint();
+  const std::string port = endpoint.substr(endpoint.rfind(':') + 1);
+  const std::string& listen = flags.options.listen;
+  std::cout << "sift-emulator listening on " << listen.substr(0, listen.rfind(':')) << ":" << port
+            << std::endl;
+
+  int received = 0;
+  while (sigwait(&stop_signals, &received) != 0) {
+  }
+  emulator.stop();
+  if (flags.summary_on_exit) {
+    for (const std::string& line : emulator.summary_lines()) std::cout << line << "\n";
+    std::cout.flush();
+  }
+  // stderr, so the summary on stdout stays exactly one line per channel.
+  if (const std::uint64_t rejected = emulator.rejected_rows(); rejected > 0) {
+    std::cerr << "sift-emulator: " << rejected
+              << " rows failed validation; last: " << emulator.rejected_row_errors().back() << "\n";
+  }
+  return 0;
+}

@@ -1,0 +1,51 @@
+// The gRPC services, each a thin adapter: enter the gate (which checks the
+// API key), call the store, translate the result.
+#ifndef SIFT_EMULATOR_SERVICES_H_
+#define SIFT_EMULATOR_SERVICES_H_
+
+#include <memory>
+#include <string_view>
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "auth.h"
+#include "gate.h"
+#include "store.h"
+
+namespace sift {
+namespace emulator {
+
+// absl and gRPC share their status codes.
+grpc::Status to_grpc(const absl::Status& status);
+// UNIMPLEMENTED naming the full method (`sift.runs.v2.RunService/StopRun`).
+grpc::Status unimplemented(std::string_view method);
+// UNIMPLEMENTED for any non-empty order_by: the emulator lists in Sift's
+// default order only.
+grpc::Status check_order_by(std::string_view method, const std::string& order_by);
+
+// What every adapter uses. The store is touched only inside a CallGuard (the
+// gate is open only while the emulator lives); the key and the gate are
+// shared because a server an in-process channel still points at may outlive
+// the emulator.
+struct ServiceDeps {
+  Store* store = nullptr;
+  std::shared_ptr<const Auth> auth;
+  std::shared_ptr<Gate> gate;
+};
+
+std::unique_ptr<grpc::Service> make_ping_service(const ServiceDeps& deps);
+std::unique_ptr<grpc::Service> make_assets_service(const ServiceDeps& deps);
+std::unique_ptr<grpc::Service> make_ingestion_configs_service(const ServiceDeps& deps);
+std::unique_ptr<grpc::Service> make_ingest_service(const ServiceDeps& deps);
+std::unique_ptr<grpc::Service> make_runs_service(const ServiceDeps& deps);
+std::unique_ptr<grpc::Service> make_channels_service(const ServiceDeps& deps);
+// Answers every method no service above registers (rules, data, ...) with
+// UNIMPLEMENTED naming it, after the API-key check.
+std::unique_ptr<grpc::CallbackGenericService> make_unknown_method_service(const ServiceDeps& deps);
+
+}  // namespace emulator
+}  // namespace sift
+
+#endif  // SIFT_EMULATOR_SERVICES_H_

@@ -1,0 +1,224 @@
+// IngestionService: building requests (spec 5), sending them (one stream per
+// call, through the RequestSender seam), lazy flow registration (4.4) and
+// runtime flows (4.6).
+#include "sift/ingestion/service.h"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "internal/ingest_request.h"
+#include "internal/ingestion_service_impl.h"
+#include "sift/status.h"
+
+namespace sift {
+namespace {
+
+absl::Status flow_not_found(const IngestionService::Impl& impl, const std::string& flow_name) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "Flow '", flow_name, "' could not be found among the flows of ingestion config '",
+      impl.config.ingestion_client_key, "'"));
+}
+
+const std::string& flow_name_of(const IngestRequest& request) { return request.flow; }
+const std::string& flow_name_of(const ingest::v1::IngestWithConfigDataStreamRequest& request) {
+  return request.flow();
+}
+
+template <typename Requests>
+std::vector<std::string> distinct_flow_names(const Requests& requests) {
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  for (const auto& request : requests) {
+    const std::string& name = flow_name_of(request);
+    if (seen.insert(name).second) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+IngestionService::IngestionService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+IngestionService::~IngestionService() = default;
+
+IngestRequest IngestionService::Impl::request_template(const std::string& flow_name) const {
+  IngestRequest request;
+  request.ingestion_config_id = ingestion_config_id;
+  request.flow = flow_name;
+  request.run_id = run_id.value_or("");
+  request.end_stream_on_validation_error = options.end_stream_on_error;
+  request.organization_id = organization_id;
+  return request;
+}
+
+absl::Status IngestionService::Impl::register_lazy_flows(
+    const std::vector<std::string>& flow_names) {
+  std::lock_guard<std::mutex> registering(register_mu);
+  std::vector<FlowConfig> pending;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const std::string& name : flow_names) {
+      // Unknown names are sent anyway: the server rejects them (as sift_py).
+      auto it = flows.find(name);
+      if (it != flows.end() && created.count(name) == 0) pending.push_back(it->second);
+    }
+  }
+  if (pending.empty()) return absl::OkStatus();
+
+  bool size_exceeded = false;
+  absl::Status status = create_flows_rpc(pending, &size_exceeded);
+  if (size_exceeded || absl::IsAlreadyExists(status)) {
+    // One at a time, skipping flows someone else registered already.
+    for (const FlowConfig& flow : pending) {
+      absl::Status one = create_flows_rpc(absl::MakeConstSpan(&flow, 1), nullptr);
+      if (!one.ok() && !absl::IsAlreadyExists(one)) {
+        return absl::Status(one.code(), absl::StrCat("registering flow '", flow.name,
+                                                     "' (lazy flow creation): ", one.message()));
+      }
+    }
+  } else if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat("registering flows (lazy flow creation): ", status.message()));
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  for (const FlowConfig& flow : pending) created.insert(flow.name);
+  return absl::OkStatus();
+}
+
+absl::Status IngestionService::Impl::ingest(absl::Span<const IngestRequest> requests,
+                                            const internal::SendOptions& send_options) {
+  if (requests.empty()) return absl::OkStatus();
+  if (lazy) SIFT_RETURN_IF_ERROR(register_lazy_flows(distinct_flow_names(requests)));
+  return sender->send(requests, send_options);
+}
+
+IngestRequest IngestionService::create_ingestion_request(
+    const FlowOrderedChannelValues& flow) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  IngestRequest request = impl_->request_template(flow.flow_name);
+  request.timestamp = flow.timestamp;
+  request.channel_values = flow.channel_values;
+  return request;
+}
+
+absl::StatusOr<IngestRequest> IngestionService::try_create_ingestion_request(
+    const Flow& flow) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->flows.find(flow.flow_name);
+  if (it == impl_->flows.end()) return flow_not_found(*impl_, flow.flow_name);
+  SIFT_ASSIGN_OR_RETURN(std::vector<TypedValue> values,
+                        internal::ordered_values_from_keyed(it->second, flow));
+  IngestRequest request = impl_->request_template(flow.flow_name);
+  request.timestamp = flow.timestamp;
+  request.channel_values = std::move(values);
+  return request;
+}
+
+absl::StatusOr<IngestRequest> IngestionService::try_create_ingestion_request(
+    const FlowOrderedChannelValues& flow) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->flows.find(flow.flow_name);
+  if (it == impl_->flows.end()) return flow_not_found(*impl_, flow.flow_name);
+  SIFT_RETURN_IF_ERROR(internal::check_positional_values(it->second, flow));
+  IngestRequest request = impl_->request_template(flow.flow_name);
+  request.timestamp = flow.timestamp;
+  request.channel_values = flow.channel_values;
+  return request;
+}
+
+absl::Status IngestionService::try_ingest_flows(absl::Span<const Flow> flows) {
+  std::vector<IngestRequest> requests;
+  requests.reserve(flows.size());
+  // All or nothing: every flow is validated before anything is sent.
+  for (const Flow& flow : flows) {
+    SIFT_ASSIGN_OR_RETURN(IngestRequest request, try_create_ingestion_request(flow));
+    requests.push_back(std::move(request));
+  }
+  return ingest(requests);
+}
+
+absl::Status IngestionService::try_ingest_flows(absl::Span<const FlowOrderedChannelValues> flows) {
+  std::vector<IngestRequest> requests;
+  requests.reserve(flows.size());
+  for (const FlowOrderedChannelValues& flow : flows) {
+    SIFT_ASSIGN_OR_RETURN(IngestRequest request, try_create_ingestion_request(flow));
+    requests.push_back(std::move(request));
+  }
+  return ingest(requests);
+}
+
+absl::Status IngestionService::ingest_flows(absl::Span<const FlowOrderedChannelValues> flows) {
+  std::vector<IngestRequest> requests;
+  requests.reserve(flows.size());
+  for (const FlowOrderedChannelValues& flow : flows) {
+    requests.push_back(create_ingestion_request(flow));
+  }
+  return ingest(requests);
+}
+
+absl::Status IngestionService::ingest(absl::Span<const IngestRequest> requests) {
+  return impl_->ingest(requests, internal::SendOptions{});
+}
+
+absl::Status IngestionService::ingest(
+    absl::Span<const ingest::v1::IngestWithConfigDataStreamRequest> requests) {
+  if (requests.empty()) return absl::OkStatus();
+  if (impl_->lazy) SIFT_RETURN_IF_ERROR(impl_->register_lazy_flows(distinct_flow_names(requests)));
+  return impl_->sender->send(requests, internal::SendOptions{});
+}
+
+absl::Status IngestionService::try_create_flows(absl::Span<const FlowConfig> flows) {
+  if (impl_->config.ingestion_client_key_is_generated) return create_flows(flows);
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (const FlowConfig& flow : flows) {
+      if (impl_->flows.count(flow.name) != 0) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "There is already a flow named '", flow.name, "' in ingestion config '",
+            impl_->config.ingestion_client_key, "' (create_flows replaces the local definition)"));
+      }
+    }
+  }
+  return create_flows(flows);
+}
+
+absl::Status IngestionService::create_flows(absl::Span<const FlowConfig> flows) {
+  if (impl_->config.ingestion_client_key_is_generated) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Flows of an ingestion config with a generated ingestion_client_key can not be updated at "
+        "runtime (asset '",
+        impl_->config.asset_name,
+        "'): add the flows to the TelemetryConfig (a new key) or set an ingestion_client_key"));
+  }
+  if (flows.empty()) return absl::OkStatus();
+  SIFT_RETURN_IF_ERROR(impl_->create_flows_rpc(flows, nullptr));
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (const FlowConfig& flow : flows) {
+    impl_->flows[flow.name] = flow;
+    impl_->created.insert(flow.name);
+  }
+  return absl::OkStatus();
+}
+
+const std::string& IngestionService::ingestion_config_id() const {
+  return impl_->ingestion_config_id;
+}
+const std::string& IngestionService::asset_id() const { return impl_->asset_id; }
+const std::string& IngestionService::asset_name() const { return impl_->config.asset_name; }
+const TelemetryConfig& IngestionService::config() const { return impl_->config; }
+bool IngestionService::use_lazy_flow_creation() const { return impl_->lazy; }
+const std::map<std::string, FlowConfig>& IngestionService::flow_configs_by_name() const {
+  return impl_->flows;
+}
+const std::vector<std::string>& IngestionService::reconciliation_warnings() const {
+  return impl_->reconciliation_warnings;
+}
+
+}  // namespace sift
