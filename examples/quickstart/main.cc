@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   reading.flow_name = "temperature_reading";
   reading.timestamp = std::chrono::system_clock::now();
   reading.channel_values = {{"temperature", "thruster", sift::double_value(327)}};
-  absl::Status sent = (*service)->try_ingest_flows({reading});
+  absl::Status sent = (*service)->try_ingest_flows(reading);
   if (!sent.ok()) return sift_examples::fail("ingest", sent);
 
   std::printf("quickstart: sent 1 row of flow temperature_reading for asset %s (config %s)\n",

@@ -344,6 +344,17 @@ TEST_P(BufferedIngestionTest, MovesKeepOneOwnerOfTheBuffer) {
   EXPECT_EQ(stored(), 3u);
 }
 
+TEST_P(BufferedIngestionTest, FlowsCanBePassedAsSeparateArguments) {
+  BufferedIngestion buffer = service_->buffered_ingestion();
+  ASSERT_TRUE(buffer.try_ingest_flows(keyed(1)).ok());
+  ASSERT_TRUE(buffer.try_ingest_flows(keyed(2), keyed(3)).ok());
+  ASSERT_TRUE(buffer.ingest_flows(ordered(4), ordered(5)).ok());
+  ASSERT_TRUE(buffer.try_ingest_flows(ordered(6)).ok());
+  EXPECT_EQ(buffer.buffered(), 6u);
+  ASSERT_TRUE(buffer.flush().ok());
+  EXPECT_EQ(stored(), 6u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, BufferedIngestionTest,
                          ::testing::Values(Transport::kInProcess, Transport::kTcp),
                          [](const auto& info) {

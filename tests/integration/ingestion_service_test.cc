@@ -696,6 +696,21 @@ TEST_P(IngestionServiceTest, TransportErrorsNameTheCallAndTheConfig) {
   ASSERT_TRUE(emulator_.start().ok());
 }
 
+TEST_P(IngestionServiceTest, FlowsCanBePassedAsSeparateArguments) {
+  auto service = create(nostromo());
+  ASSERT_NE(service, nullptr);
+  const Flow one = keyed_reading(1);
+  const Flow two = keyed_reading(2);
+  ASSERT_TRUE(service->try_ingest_flows(one).ok());
+  ASSERT_TRUE(service->try_ingest_flows(one, two).ok());  // same timestamp twice is two rows
+  ASSERT_TRUE(service->ingest_flows(ordered_reading(3), ordered_reading(4)).ok());
+  ASSERT_TRUE(service->try_ingest_flows(ordered_reading(5)).ok());
+  // A validation failure in any argument sends none of them.
+  const Flow bad{"readings", at(6), {{"voltage", std::nullopt, double_value(1)}}};
+  EXPECT_FALSE(service->try_ingest_flows(keyed_reading(7), bad).ok());
+  EXPECT_EQ(rows("voltage"), 6u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, IngestionServiceTest,
                          ::testing::Values(Transport::kInProcess, Transport::kTcp),
                          [](const auto& info) {

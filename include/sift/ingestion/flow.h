@@ -6,7 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
 
 #include "sift/ingestion/channel.h"
 #include "sift/time.h"
@@ -65,6 +69,27 @@ struct FlowOrderedChannelValues {
   std::vector<TypedValue> channel_values;
 };
 
+namespace internal {
+
+// Lets ingest calls take flows as separate arguments (`try_ingest_flows(a)`,
+// `try_ingest_flows(a, b)`) besides a span or a braced list.
+template <typename T, typename... More>
+using EnableIfFlows =
+    std::enable_if_t<(std::is_same_v<T, Flow> ||
+                      std::is_same_v<T, FlowOrderedChannelValues>)&&(std::is_same_v<T, More>&&...)>;
+
+// Calls `fn` with a span over the arguments; one flow is not copied.
+template <typename Fn, typename T, typename... More>
+absl::Status with_flow_span(Fn&& fn, const T& first, const More&... more) {
+  if constexpr (sizeof...(More) == 0) {
+    return fn(absl::Span<const T>(&first, 1));
+  } else {
+    const T flows[] = {first, more...};
+    return fn(absl::Span<const T>(flows));
+  }
+}
+
+}  // namespace internal
 }  // namespace sift
 
 #endif  // SIFT_INGESTION_FLOW_H_

@@ -89,6 +89,20 @@ class IngestionService {
   absl::Status ingest_flows(std::initializer_list<FlowOrderedChannelValues> flows) {
     return ingest_flows(absl::MakeConstSpan(flows.begin(), flows.size()));
   }
+  // One or several flows as separate arguments (each a Flow, or each a
+  // FlowOrderedChannelValues); several are copied once into an array.
+  template <typename T, typename... More, typename = internal::EnableIfFlows<T, More...>>
+  absl::Status try_ingest_flows(const T& first, const More&... more) {
+    return internal::with_flow_span(
+        [this](absl::Span<const T> flows) { return try_ingest_flows(flows); }, first, more...);
+  }
+  template <typename... More, typename = internal::EnableIfFlows<FlowOrderedChannelValues, More...>>
+  absl::Status ingest_flows(const FlowOrderedChannelValues& first, const More&... more) {
+    return internal::with_flow_span(
+        [this](absl::Span<const FlowOrderedChannelValues> flows) { return ingest_flows(flows); },
+        first, more...);
+  }
+
   // Prebuilt requests, sent as they are.
   absl::Status ingest(absl::Span<const IngestRequest> requests);
   absl::Status ingest(absl::Span<const ingest::v1::IngestWithConfigDataStreamRequest> requests);
