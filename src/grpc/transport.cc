@@ -32,6 +32,11 @@ namespace {
 constexpr int kMaxReceiveMessageBytes = 50 * 1024 * 1024;  // sift_client / sift_connect
 constexpr int kKeepaliveTimeMs = 20000;
 constexpr int kKeepaliveTimeoutMs = 20000;
+// gRPC waits up to 120 s between reconnection attempts by default, so after a
+// long outage the channel could stay down for minutes after the server is
+// back; the ingestion engine retries on its own schedule (docs/transport.md).
+constexpr int kMinReconnectBackoffMs = 200;
+constexpr int kMaxReconnectBackoffMs = 5000;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
@@ -106,6 +111,9 @@ absl::StatusOr<SiftChannel> use_sift_channel(const SiftChannelConfig& config) {
 
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
   args.SetServiceConfigJSON(internal::retry_service_config_json());
   args.SetString(GRPC_ARG_SECONDARY_USER_AGENT_STRING,
                  absl::StrCat(internal::kUserAgentProduct, "/", internal::kSiftVersion));

@@ -1,6 +1,6 @@
-// IngestionService: building requests (spec 5), sending them (one stream per
-// call, through the RequestSender seam), lazy flow registration (4.4) and
-// runtime flows (4.6).
+// IngestionService: building requests (spec 5), queueing them to the
+// ingestion engine (internal/ingest_engine.h), lazy flow registration (4.4)
+// and runtime flows (4.6).
 #include "sift/ingestion/service.h"
 
 #include <algorithm>
@@ -25,22 +25,6 @@ absl::Status flow_not_found(const IngestionService::Impl& impl, const std::strin
   return absl::InvalidArgumentError(absl::StrCat(
       "Flow '", flow_name, "' could not be found among the flows of ingestion config '",
       impl.config.ingestion_client_key, "'"));
-}
-
-const std::string& flow_name_of(const IngestRequest& request) { return request.flow; }
-const std::string& flow_name_of(const ingest::v1::IngestWithConfigDataStreamRequest& request) {
-  return request.flow();
-}
-
-template <typename Requests>
-std::vector<std::string> distinct_flow_names(const Requests& requests) {
-  std::vector<std::string> names;
-  std::set<std::string> seen;
-  for (const auto& request : requests) {
-    const std::string& name = flow_name_of(request);
-    if (seen.insert(name).second) names.push_back(name);
-  }
-  return names;
 }
 
 }  // namespace
@@ -92,13 +76,6 @@ absl::Status IngestionService::Impl::register_lazy_flows(
   return absl::OkStatus();
 }
 
-absl::Status IngestionService::Impl::ingest(absl::Span<const IngestRequest> requests,
-                                            const internal::SendOptions& send_options) {
-  if (requests.empty()) return absl::OkStatus();
-  if (lazy) SIFT_RETURN_IF_ERROR(register_lazy_flows(distinct_flow_names(requests)));
-  return sender->send(requests, send_options);
-}
-
 IngestRequest IngestionService::create_ingestion_request(
     const FlowOrderedChannelValues& flow) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
@@ -133,45 +110,66 @@ absl::StatusOr<IngestRequest> IngestionService::try_create_ingestion_request(
   return request;
 }
 
+namespace {
+
+// Per-thread scratch the rows of one call are encoded into before they are
+// queued, so a call is validated completely before anything is queued.
+internal::RowBlock& scratch() {
+  thread_local internal::RowBlock block(internal::kRowBlockBytes);
+  block.clear();
+  return block;
+}
+
+}  // namespace
+
+absl::Status IngestionService::Impl::queue(const internal::RowBlock& rows) {
+  return engine->append(rows);
+}
+
 absl::Status IngestionService::try_ingest_flows(absl::Span<const Flow> flows) {
-  std::vector<IngestRequest> requests;
-  requests.reserve(flows.size());
-  // All or nothing: every flow is validated before anything is sent.
-  for (const Flow& flow : flows) {
-    SIFT_ASSIGN_OR_RETURN(IngestRequest request, try_create_ingestion_request(flow));
-    requests.push_back(std::move(request));
-  }
-  return ingest(requests);
+  SIFT_RETURN_IF_ERROR(impl_->register_lazy_flows_for(flows));
+  internal::RowBlock& rows = scratch();
+  SIFT_RETURN_IF_ERROR(impl_->encode(flows, &rows));
+  return impl_->queue(rows);
 }
 
 absl::Status IngestionService::try_ingest_flows(absl::Span<const FlowOrderedChannelValues> flows) {
-  std::vector<IngestRequest> requests;
-  requests.reserve(flows.size());
-  for (const FlowOrderedChannelValues& flow : flows) {
-    SIFT_ASSIGN_OR_RETURN(IngestRequest request, try_create_ingestion_request(flow));
-    requests.push_back(std::move(request));
-  }
-  return ingest(requests);
+  SIFT_RETURN_IF_ERROR(impl_->register_lazy_flows_for(flows));
+  internal::RowBlock& rows = scratch();
+  SIFT_RETURN_IF_ERROR(impl_->encode(flows, /*validate=*/true, &rows));
+  return impl_->queue(rows);
 }
 
 absl::Status IngestionService::ingest_flows(absl::Span<const FlowOrderedChannelValues> flows) {
-  std::vector<IngestRequest> requests;
-  requests.reserve(flows.size());
-  for (const FlowOrderedChannelValues& flow : flows) {
-    requests.push_back(create_ingestion_request(flow));
-  }
-  return ingest(requests);
+  SIFT_RETURN_IF_ERROR(impl_->register_lazy_flows_for(flows));
+  internal::RowBlock& rows = scratch();
+  SIFT_RETURN_IF_ERROR(impl_->encode(flows, /*validate=*/false, &rows));
+  return impl_->queue(rows);
 }
 
 absl::Status IngestionService::ingest(absl::Span<const IngestRequest> requests) {
-  return impl_->ingest(requests, internal::SendOptions{});
+  SIFT_RETURN_IF_ERROR(impl_->register_lazy_flows_for(requests));
+  internal::RowBlock& rows = scratch();
+  impl_->encode(requests, &rows);
+  return impl_->queue(rows);
 }
 
 absl::Status IngestionService::ingest(
     absl::Span<const ingest::v1::IngestWithConfigDataStreamRequest> requests) {
-  if (requests.empty()) return absl::OkStatus();
-  if (impl_->lazy) SIFT_RETURN_IF_ERROR(impl_->register_lazy_flows(distinct_flow_names(requests)));
-  return impl_->sender->send(requests, internal::SendOptions{});
+  SIFT_RETURN_IF_ERROR(impl_->register_lazy_flows_for(requests));
+  internal::RowBlock& rows = scratch();
+  impl_->encode(requests, &rows);
+  return impl_->queue(rows);
+}
+
+absl::Status IngestionService::flush(std::chrono::milliseconds timeout) {
+  return impl_->engine->flush(timeout);
+}
+
+IngestionMetrics IngestionService::metrics() const { return impl_->engine->metrics(); }
+
+absl::Status IngestionService::shutdown(std::chrono::milliseconds timeout) {
+  return impl_->engine->shutdown(timeout);
 }
 
 absl::Status IngestionService::try_create_flows(absl::Span<const FlowConfig> flows) {

@@ -317,7 +317,6 @@ absl::StatusOr<std::unique_ptr<IngestionService>> IngestionService::create(
   impl->run_id = impl->options.run_id;
   impl->configs = wire::IngestionConfigService::NewStub(channel.grpc_channel());
   impl->runs = runs::v2::RunService::NewStub(channel.grpc_channel());
-  impl->sender = internal::make_stream_request_sender(channel);
 
   bool lazy = impl->options.force_lazy_flow_creation;
   bool size_exceeded = false;
@@ -352,6 +351,8 @@ absl::StatusOr<std::unique_ptr<IngestionService>> IngestionService::create(
       impl->flows[flow.name] = std::move(flow);
     }
   }
+  // Last, so a failed create() leaves no sender behind.
+  SIFT_ASSIGN_OR_RETURN(impl->engine, internal::IngestEngine::start(channel, impl->options.engine));
   return std::unique_ptr<IngestionService>(new IngestionService(std::move(impl)));
 }
 

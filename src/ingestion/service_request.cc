@@ -227,6 +227,25 @@ TypedValue decode_value(const ingest::v1::IngestWithConfigDataChannelValue& valu
   return empty_value();
 }
 
+absl::StatusOr<IngestRequest> decode_request(absl::string_view bytes) {
+  ingest::v1::IngestWithConfigDataStreamRequest wire;
+  if (!wire.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError("not an IngestWithConfigDataStreamRequest");
+  }
+  IngestRequest out;
+  out.ingestion_config_id = wire.ingestion_config_id();
+  out.flow = wire.flow();
+  out.timestamp = Timestamp(
+      std::chrono::nanoseconds(wire.timestamp().seconds() * 1000000000 + wire.timestamp().nanos()));
+  for (const ingest::v1::IngestWithConfigDataChannelValue& value : wire.channel_values()) {
+    out.channel_values.push_back(decode_value(value));
+  }
+  out.run_id = wire.run_id();
+  out.end_stream_on_validation_error = wire.end_stream_on_validation_error();
+  out.organization_id = wire.organization_id();
+  return out;
+}
+
 absl::StatusOr<FlowConfig> decode_flow(const ingestion_configs::v2::FlowConfig& flow) {
   FlowConfig out;
   out.name = flow.name();

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "sift/ingest/v1/ingest.pb.h"
 #include "sift/ingestion/channel.h"
 #include "sift/ingestion/flow.h"
@@ -50,6 +51,9 @@ void encode_flow(const FlowConfig& flow, ingestion_configs::v2::FlowConfig* out)
 
 // Wire -> our types.
 TypedValue decode_value(const ingest::v1::IngestWithConfigDataChannelValue& value);
+// One encoded IngestWithConfigDataStreamRequest back into an IngestRequest
+// (INVALID_ARGUMENT if the bytes do not parse).
+absl::StatusOr<IngestRequest> decode_request(absl::string_view bytes);
 // INVALID_ARGUMENT naming the flow and channel for an unknown data type.
 // Unit and description come back as empty strings (set), as in sift_py.
 absl::StatusOr<FlowConfig> decode_flow(const ingestion_configs::v2::FlowConfig& flow);

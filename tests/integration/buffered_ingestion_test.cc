@@ -1,7 +1,7 @@
 // BufferedIngestion against the real emulator (spec 7 and the counting
 // checklist of _service_test.py), with sift_py's defects fixed: the interval
 // thread never outlives the guard, interval errors reach on_error and are
-// retried, and the destructor's final flush reports instead of throwing.
+// retried, and the destructor's final hand-off reports instead of throwing.
 #include "sift/ingestion/buffer.h"
 
 #include <atomic>
@@ -21,6 +21,7 @@
 namespace sift {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
@@ -79,14 +80,32 @@ class BufferedIngestionTest : public ::testing::TestWithParam<Transport> {
       ASSERT_TRUE(tcp.ok()) << tcp.status();
       channel = *tcp;
     }
-    auto service = IngestionService::create(channel, telemetry());
-    ASSERT_TRUE(service.ok()) << service.status();
-    service_ = *std::move(service);
+    channel_ = channel;
+    service_ = make_service({});
+    ASSERT_NE(service_, nullptr);
+  }
+
+  std::unique_ptr<IngestionService> make_service(IngestionServiceOptions options) {
+    auto service = IngestionService::create(channel_, telemetry(), std::move(options));
+    EXPECT_TRUE(service.ok()) << service.status();
+    return service.ok() ? *std::move(service) : nullptr;
+  }
+
+  // A service whose queue holds `rows` rows, with the server stopped: what a
+  // long outage looks like to a buffer.
+  std::unique_ptr<IngestionService> small_queue_service_during_outage(std::size_t rows) {
+    IngestionServiceOptions options;
+    options.engine.max_buffered_rows = rows;
+    options.engine.drain_timeout = milliseconds(200);
+    auto service = make_service(options);
+    emulator_.stop();
+    return service;
   }
 
   std::size_t stored() { return emulator_.rows(kAsset, "value").size(); }
 
   emulator::Emulator emulator_;
+  SiftChannel channel_;
   std::unique_ptr<IngestionService> service_;
 };
 
@@ -121,6 +140,9 @@ TEST_P(BufferedIngestionTest, SendsWhenFullAndFlushesTheRestOnDestruction) {
       EXPECT_EQ(buffer.sends(), c.sends_in_scope) << c.calls;
       EXPECT_EQ(buffer.buffered(), c.buffered_in_scope) << c.calls;
       expected_rows += c.calls - c.buffered_in_scope;
+      // Handed over means queued: the service's flush waits for them (and
+      // only them: the staged rows are the buffer's).
+      ASSERT_TRUE(service_->flush().ok());
       EXPECT_EQ(stored(), expected_rows);
     }
     // Leaving the scope sends what was left.
@@ -205,32 +227,37 @@ TEST_P(BufferedIngestionTest, FlushRestartsTheInterval) {
 }
 
 TEST_P(BufferedIngestionTest, IntervalErrorsReachOnErrorAndAreRetried) {
+  auto service = small_queue_service_during_outage(4);
   std::mutex mu;
   std::vector<std::pair<absl::Status, std::size_t>> errors;
-  BufferedIngestion buffer = service_->buffered_ingestion(
+  BufferedIngestion buffer = service->buffered_ingestion(
       kDefaultBufferSize, milliseconds(100),
       [&](const absl::Status& status, std::vector<IngestRequest> unsent) {
         std::lock_guard<std::mutex> lock(mu);
         errors.emplace_back(status, unsent.size());
       });
-  emulator_.stop();
+  // The first three fit the queue (and wait there for the server); the next
+  // three do not, so every interval hand-off fails until the server is back.
   ASSERT_TRUE(buffer.try_ingest_flows({keyed(1), keyed(2), keyed(3)}).ok());
+  ASSERT_TRUE(eventually([&] { return buffer.sends() == 1; }));
+  ASSERT_TRUE(buffer.try_ingest_flows({keyed(4), keyed(5), keyed(6)}).ok());
   ASSERT_TRUE(eventually([&] {
     std::lock_guard<std::mutex> lock(mu);
     return errors.size() >= 2;  // reported on every failed interval
   }));
   {
     std::lock_guard<std::mutex> lock(mu);
-    EXPECT_EQ(errors[0].first.code(), absl::StatusCode::kUnavailable);
-    EXPECT_THAT(std::string(errors[0].first.message()),
-                HasSubstr("IngestService.IngestWithConfigDataStream"));
+    EXPECT_EQ(errors[0].first.code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_THAT(
+        std::string(errors[0].first.message()),
+        AllOf(HasSubstr("queue full"), HasSubstr("IngestService.IngestWithConfigDataStream")));
     EXPECT_EQ(errors[0].second, 3u);
   }
   EXPECT_EQ(buffer.buffered(), 3u);
   ASSERT_TRUE(emulator_.start().ok());
-  EXPECT_TRUE(eventually([&] { return stored() == 3; }, milliseconds(30000)));
+  EXPECT_TRUE(eventually([&] { return stored() == 6; }, milliseconds(30000)));
   EXPECT_EQ(buffer.buffered(), 0u);
-  EXPECT_EQ(buffer.sends(), 1u);
+  EXPECT_EQ(buffer.sends(), 2u);
 }
 
 // --- Destruction ---------------------------------------------------------------
@@ -245,41 +272,47 @@ TEST_P(BufferedIngestionTest, DestructorDeliversEverything) {
   EXPECT_EQ(emulator_.rows(kAsset, "count").back().value, int64_value(1233));
 }
 
-TEST_P(BufferedIngestionTest, DestructorReportsAFailedFinalFlushToOnError) {
+TEST_P(BufferedIngestionTest, DestructorReportsAFailedFinalHandOffToOnError) {
+  auto service = small_queue_service_during_outage(2);
   int calls = 0;
   absl::Status reported;
   std::size_t unsent_count = 0;
   {
-    BufferedIngestion buffer = service_->buffered_ingestion(
+    BufferedIngestion buffer = service->buffered_ingestion(
         kDefaultBufferSize, std::nullopt,
         [&](const absl::Status& status, std::vector<IngestRequest> unsent) {
           ++calls;
           reported = status;
           unsent_count = unsent.size();
         });
-    ASSERT_TRUE(buffer.try_ingest_flows({keyed(1), keyed(2)}).ok());
-    emulator_.stop();
+    ASSERT_TRUE(buffer.try_ingest_flows({keyed(1), keyed(2), keyed(3)}).ok());
   }
   EXPECT_EQ(calls, 1);
-  EXPECT_EQ(reported.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(unsent_count, 2u);
+  EXPECT_EQ(reported.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(unsent_count, 3u);
+  EXPECT_EQ(service->metrics().rows_rejected, 3u);
   ASSERT_TRUE(emulator_.start().ok());
   EXPECT_EQ(stored(), 0u);
 }
 
-TEST_P(BufferedIngestionTest, AFailedFlushKeepsTheRequestsForTheNextOne) {
-  BufferedIngestion buffer = service_->buffered_ingestion(3);
-  emulator_.stop();
-  ASSERT_TRUE(buffer.try_ingest_flows({keyed(1), keyed(2)}).ok());
-  absl::Status full = buffer.try_ingest_flows({keyed(3)});  // full: sends, fails
-  EXPECT_EQ(full.code(), absl::StatusCode::kUnavailable);
+TEST_P(BufferedIngestionTest, AFailedHandOffKeepsTheRowsForTheNextOne) {
+  auto service = small_queue_service_during_outage(4);
+  BufferedIngestion buffer = service->buffered_ingestion(3);
+  ASSERT_TRUE(buffer.try_ingest_flows({keyed(1), keyed(2), keyed(3)}).ok());  // handed over
+  EXPECT_EQ(buffer.sends(), 1u);
+  ASSERT_TRUE(buffer.try_ingest_flows({keyed(4), keyed(5)}).ok());
+  absl::Status full = buffer.try_ingest_flows({keyed(6)});  // stage full, queue full
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(buffer.buffered(), 3u);
-  EXPECT_EQ(buffer.flush().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(buffer.sends(), 0u);
+  // Never more than buffer_size staged: the next row is refused outright.
+  EXPECT_EQ(buffer.try_ingest_flows({keyed(7)}).code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(buffer.buffered(), 3u);
+  EXPECT_EQ(buffer.flush().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(buffer.sends(), 1u);
   ASSERT_TRUE(emulator_.start().ok());
   EXPECT_TRUE(eventually([&] { return buffer.flush().ok(); }, milliseconds(30000)));
-  EXPECT_EQ(buffer.sends(), 1u);
-  EXPECT_EQ(stored(), 3u);
+  EXPECT_EQ(buffer.sends(), 2u);
+  EXPECT_EQ(stored(), 6u);
 }
 
 // --- Runs, threads, moves -------------------------------------------------------

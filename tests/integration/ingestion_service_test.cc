@@ -174,6 +174,7 @@ TEST_P(IngestionServiceTest, ReconciliationCreatesOnlyTheAddedFlow) {
   EXPECT_THAT(keys(service->flow_configs_by_name()), ElementsAre("logs", "readings"));
   EXPECT_TRUE(
       service->try_ingest_flows({Flow{"logs", at(0), {{"log", {}, string_value("hi")}}}}).ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("log"), 1u);
 }
 
@@ -239,6 +240,7 @@ TEST_P(IngestionServiceTest, RemovedReorderedOrChangedChannelsWarnAndTheServerWi
       ElementsAre(HasSubstr("order"), AllOf(HasSubstr("'mainmotor.velocity'"), HasSubstr("unit"))));
   // Positional values follow the registered order (velocity first).
   EXPECT_TRUE(service->try_ingest_flows({ordered_reading(1)}).ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("mainmotor.velocity"), 1u);
 }
 
@@ -376,6 +378,7 @@ TEST_P(IngestionServiceTest, LazyRegistrationToleratesFlowsRegisteredElsewhere) 
                       {keyed_reading(1), Flow{"logs", at(1), {{"log", {}, string_value("a")}}}})
                   .ok());
   EXPECT_THAT(flow_names(emulator_.ingestion_configs()[0]), ElementsAre("readings", "logs"));
+  ASSERT_TRUE(lazy->flush().ok());
   EXPECT_EQ(rows("voltage"), 1u);
 }
 
@@ -461,6 +464,7 @@ TEST_P(IngestionServiceTest, TryCreateFlowsRegistersAndRefusesKnownNames) {
   EXPECT_TRUE(
       service->try_ingest_flows({Flow{"pressure", at(0), {{"pressure", {}, float_value(1)}}}})
           .ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("pressure"), 1u);
 
   absl::Status again = service->try_create_flows({&pressure, 1});
@@ -516,6 +520,7 @@ TEST_P(IngestionServiceTest, KeyedFormStoresRowsAndAcceptsExplicitEmpty) {
   flows.push_back(Flow{
       "readings", at(60), {{"voltage", {}, empty_value()}, {"vehicle_state", {}, enum_value(1)}}});
   ASSERT_TRUE(service->try_ingest_flows(flows).ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("mainmotor.velocity"), 50u);
   EXPECT_EQ(rows("voltage"), 50u);  // empty values store nothing
   EXPECT_EQ(rows("vehicle_state"), 1u);
@@ -528,6 +533,7 @@ TEST_P(IngestionServiceTest, PositionalFormChecksCountAndTypes) {
   auto service = create(nostromo());
   ASSERT_NE(service, nullptr);
   ASSERT_TRUE(service->try_ingest_flows({ordered_reading(1), ordered_reading(2)}).ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("gpio"), 2u);
 
   absl::Status short_count = service->try_ingest_flows(
@@ -557,6 +563,7 @@ TEST_P(IngestionServiceTest, IngestFlowsIsUnvalidatedAndTheServerRejectsBadRows)
                                   FlowOrderedChannelValues{"readings", at(2), {double_value(1)}},
                                   ordered_reading(3)})
                   .ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("voltage"), 2u);
   EXPECT_EQ(emulator_.rejected_rows(), 1u);
 
@@ -565,11 +572,15 @@ TEST_P(IngestionServiceTest, IngestFlowsIsUnvalidatedAndTheServerRejectsBadRows)
   options.end_stream_on_error = true;
   auto strict = create(nostromo(), options);
   ASSERT_NE(strict, nullptr);
-  absl::Status status =
-      strict->ingest_flows({FlowOrderedChannelValues{"readings", at(5), {double_value(1)}}});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(
+      strict->ingest_flows({FlowOrderedChannelValues{"readings", at(5), {double_value(1)}}}).ok());
+  // The row is queued; flush() reports that the server refused it, and why.
+  absl::Status status = strict->flush();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(status.message(),
               AllOf(HasSubstr("IngestWithConfigDataStream"), HasSubstr("readings")));
+  EXPECT_EQ(strict->metrics().rows_dropped, 1u);
+  EXPECT_EQ(strict->metrics().last_error.code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(IngestionServiceTest, PrebuiltRequestsAreSentAsTheyAre) {
@@ -594,6 +605,7 @@ TEST_P(IngestionServiceTest, PrebuiltRequestsAreSentAsTheyAre) {
   raw.add_channel_values()->set_string("raw");
   ASSERT_TRUE(
       service->ingest(std::vector<ingest::v1::IngestWithConfigDataStreamRequest>{raw}).ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("voltage"), 2u);
   ASSERT_EQ(rows("log"), 1u);
   EXPECT_EQ(emulator_.rows(kAsset, "log")[0].value, string_value("raw"));
@@ -624,6 +636,7 @@ TEST_P(IngestionServiceTest, RowsAreStoredWithTheRunAttachedWhenBuilt) {
   // Built while attached, sent after detaching: still in the run.
   ASSERT_TRUE(service->ingest({&built_in_run, 1}).ok());
 
+  ASSERT_TRUE(service->flush().ok());
   const auto stored = emulator_.rows(kAsset, "voltage");
   ASSERT_THAT(stored, SizeIs(4));
   EXPECT_EQ(stored[0].run_id, "");
@@ -677,6 +690,7 @@ TEST_P(IngestionServiceTest, RunIdOptionAttachesWithoutAnyCall) {
   ASSERT_NE(service, nullptr);
   EXPECT_EQ(service->run_id(), owner->run_id());
   ASSERT_TRUE(service->try_ingest_flows({keyed_reading(1)}).ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(emulator_.rows(kAsset, "voltage")[0].run_id, *owner->run_id());
 }
 
@@ -684,9 +698,12 @@ TEST_P(IngestionServiceTest, TransportErrorsNameTheCallAndTheConfig) {
   auto service = create(nostromo());
   ASSERT_NE(service, nullptr);
   emulator_.stop();
-  absl::Status ingest = service->try_ingest_flows({keyed_reading(1)});
-  EXPECT_EQ(ingest.code(), absl::StatusCode::kUnavailable);
+  // Queued while the server is away; flush() times out naming the failing call.
+  ASSERT_TRUE(service->try_ingest_flows({keyed_reading(1)}).ok());
+  absl::Status ingest = service->flush(std::chrono::milliseconds(500));
+  EXPECT_EQ(ingest.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(ingest.message(), HasSubstr("IngestService.IngestWithConfigDataStream"));
+  EXPECT_EQ(service->metrics().last_error.code(), absl::StatusCode::kUnavailable);
   auto refused = IngestionService::create(channel(), nostromo());
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
@@ -708,6 +725,7 @@ TEST_P(IngestionServiceTest, FlowsCanBePassedAsSeparateArguments) {
   // A validation failure in any argument sends none of them.
   const Flow bad{"readings", at(6), {{"voltage", std::nullopt, double_value(1)}}};
   EXPECT_FALSE(service->try_ingest_flows(keyed_reading(7), bad).ok());
+  ASSERT_TRUE(service->flush().ok());
   EXPECT_EQ(rows("voltage"), 6u);
 }
 

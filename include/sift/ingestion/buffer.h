@@ -20,21 +20,24 @@ class IngestionService;
 
 inline constexpr std::size_t kDefaultBufferSize = 1000;
 
-// Deadline of each batch a BufferedIngestion sends (size-triggered, interval,
-// flush() and the destructor's final flush), so that neither a producer nor
-// the destructor can hang on a stalled server. A batch that misses it fails
-// with DEADLINE_EXCEEDED and stays buffered.
+// How long flush() and the destructor wait for the server to acknowledge
+// the rows handed over (IngestionService::flush's timeout).
 inline constexpr std::chrono::seconds kBufferedSendTimeout{30};
 
-// Buffers requests and sends them in batches: when `buffer_size` requests are
-// buffered, every flush interval (if set), on flush(), and on destruction.
-// A size-triggered send does not restart the interval (as in sift_py).
-// The destructor never throws: it stops the interval thread (waiting for a
-// send in progress), then sends what is left; if that fails, `on_error`
-// receives the status and the unsent requests (without on_error, one line
-// goes to stderr). It takes at most about 2 x kBufferedSendTimeout.
-// A failed interval flush is reported to `on_error` with a copy of the
-// unsent requests, which stay buffered and are retried at the next interval.
+// Stages rows and hands them to the IngestionService's engine in batches:
+// when `buffer_size` rows are staged, every flush interval (if set), on
+// flush(), and on destruction. A size-triggered hand-off does not restart the
+// interval (as in sift_py). The engine streams them, retries and replays
+// (docs/ingestion_engine.md); a hand-off fails only when the engine's queue
+// has no room (its backpressure policy: by default RESOURCE_EXHAUSTED), and
+// then the rows stay staged; no more than `buffer_size` rows are ever staged.
+// The destructor never throws: it stops the interval thread, hands over what
+// is staged and waits up to kBufferedSendTimeout for the acknowledgement. If
+// the hand-over fails, `on_error` receives the status and the staged rows
+// (then discarded); if the acknowledgement does not come in time, it receives
+// the status and no rows (the service keeps sending them). Without on_error,
+// one line goes to stderr. A failed interval hand-off is reported to
+// `on_error` with a copy of the staged rows, which stay staged.
 // `on_error` runs on the interval thread or in the destructor, without any
 // lock held; it must not throw nor destroy the buffer.
 // Every method is safe to call from several threads.
@@ -51,10 +54,9 @@ class BufferedIngestion {
   BufferedIngestion& operator=(const BufferedIngestion&) = delete;
   ~BufferedIngestion();
 
-  // Build requests (validated by try_*, as IngestionService does) and buffer
-  // them, sending whenever the buffer is full. On an error the requests of
-  // this call appended so far stay buffered (as sift_py); a failed send keeps
-  // the whole buffer for the next attempt.
+  // Encode rows (validated by try_*, as IngestionService does) and stage
+  // them, handing over whenever `buffer_size` are staged. On an error the rows
+  // of this call staged so far stay staged (as sift_py).
   absl::Status try_ingest_flows(absl::Span<const Flow> flows);
   absl::Status try_ingest_flows(std::initializer_list<Flow> flows) {
     return try_ingest_flows(absl::MakeConstSpan(flows.begin(), flows.size()));
@@ -82,12 +84,14 @@ class BufferedIngestion {
         first, more...);
   }
 
-  // Sends everything buffered so far (nothing when empty) and restarts the
-  // interval; on failure the requests stay buffered.
+  // Hands over everything staged, restarts the interval, and waits until the
+  // server acknowledged every row the service accepted so far (up to
+  // kBufferedSendTimeout). On a failed hand-over the rows stay staged.
   absl::Status flush();
 
+  // Rows staged, not yet handed to the engine.
   std::size_t buffered() const;
-  // Number of batches sent successfully so far (for tests and metrics).
+  // Number of batches handed to the engine so far.
   std::size_t sends() const;
 
   struct Impl;

@@ -20,6 +20,7 @@
 #include "sift/grpc/transport.h"
 #include "sift/ingestion/buffer.h"
 #include "sift/ingestion/config/telemetry.h"
+#include "sift/ingestion/engine.h"
 #include "sift/ingestion/flow.h"
 #include "sift/ingestion/request.h"
 
@@ -38,6 +39,8 @@ struct IngestionServiceOptions {
   bool end_stream_on_error = false;
   // Register flows on first use instead of at create().
   bool force_lazy_flow_creation = false;
+  // Queue limits, backpressure, checkpoints, retries, disk backup.
+  IngestionEngineOptions engine;
 };
 
 // Run metadata value: text, number or boolean (sift_py's metadata types).
@@ -67,10 +70,13 @@ class IngestionService {
   IngestionService(const IngestionService&) = delete;
   IngestionService& operator=(const IngestionService&) = delete;
 
-  // Each sending call below sends its batch as one IngestWithConfigDataStream
-  // stream and returns once the server answered (an empty batch sends
-  // nothing). With lazy flow creation, new flows are registered first. Safe
-  // to call from several threads.
+  // Each sending call below encodes its rows into the engine's bounded queue
+  // and returns: a background sender streams them (docs/ingestion_engine.md)
+  // and flush() waits for the server's acknowledgement. A call is all or
+  // nothing: when the queue has no room for every row of it, the
+  // backpressure policy applies (by default RESOURCE_EXHAUSTED, nothing
+  // queued). With lazy flow creation, new flows are registered first (one
+  // blocking RPC per new flow). Safe to call from several threads.
   //
   // Validated, keyed form (sift_py's checks in its order; errors name the
   // flow and channel). All-or-nothing: nothing is sent if any flow fails.
@@ -103,7 +109,7 @@ class IngestionService {
         first, more...);
   }
 
-  // Prebuilt requests, sent as they are.
+  // Prebuilt requests, queued as they are.
   absl::Status ingest(absl::Span<const IngestRequest> requests);
   absl::Status ingest(absl::Span<const ingest::v1::IngestWithConfigDataStreamRequest> requests);
 
@@ -125,8 +131,23 @@ class IngestionService {
   absl::Status try_create_flows(absl::Span<const FlowConfig> flows);
   absl::Status create_flows(absl::Span<const FlowConfig> flows);
 
-  // A RAII buffer that sends `buffer_size` requests per stream, every
-  // `flush_interval` if set, and on destruction.
+  // Returns once every row accepted before this call is acknowledged by the
+  // server (OK), or when `timeout` passes (DEADLINE_EXCEEDED saying how many
+  // rows are still unacknowledged and the last error). Rows given up on
+  // (dropped) make it fail with the reason. Forces a checkpoint.
+  absl::Status flush(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // A snapshot of the engine's counters.
+  IngestionMetrics metrics() const;
+  // Stops accepting rows, waits up to `timeout` for the queue to drain and
+  // stops the sender. Returns what could not be sent (rows still on disk
+  // with disk backup are named, and replayed by the next process). The
+  // destructor calls it with options.engine.drain_timeout and prints a
+  // non-OK result to stderr. Later ingest calls fail with FAILED_PRECONDITION.
+  absl::Status shutdown(std::chrono::milliseconds timeout);
+
+  // A RAII buffer over this service's queue: it stages up to `buffer_size`
+  // rows and hands them to the engine when full, every `flush_interval` if
+  // set, on flush() and on destruction.
   BufferedIngestion buffered_ingestion(
       std::size_t buffer_size = kDefaultBufferSize,
       std::optional<std::chrono::milliseconds> flush_interval = std::nullopt,

@@ -1,0 +1,68 @@
+// IngestWithConfigDataStream over grpc::ByteBuffer: the engine's rows are
+// already protobuf wire bytes.
+#include "internal/raw_ingest_stream.h"
+
+#include <grpcpp/impl/rpc_method.h>
+#include <grpcpp/support/slice.h>
+
+#include "internal/grpc_util.h"
+
+namespace sift {
+namespace internal {
+namespace {
+
+constexpr char kPath[] = "/sift.ingest.v1.IngestService/IngestWithConfigDataStream";
+constexpr char kMethod[] = "IngestService.IngestWithConfigDataStream";
+
+}  // namespace
+
+RawIngestStream::RawIngestStream(const SiftChannel& channel,
+                                 std::chrono::system_clock::time_point deadline)
+    : channel_(channel) {
+  context_.set_deadline(deadline);
+  const grpc::internal::RpcMethod method(kPath, grpc::internal::RpcMethod::CLIENT_STREAMING);
+  writer_.reset(grpc::internal::ClientWriterFactory<grpc::ByteBuffer>::Create(
+      channel_.grpc_channel().get(), method, &context_, &response_));
+}
+
+RawIngestStream::~RawIngestStream() {
+  if (!finished_) {
+    context_.TryCancel();
+    (void)writer_->Finish();
+  }
+}
+
+bool RawIngestStream::write_block(const RowBlock& block, std::size_t from) {
+  if (from >= block.rows()) return true;
+  // One copy of the block; each row is a reference-counted view of it.
+  const std::size_t base = block.begin_of(from);
+  grpc::Slice whole(block.data() + base, block.bytes() - base);
+  const std::size_t last = block.rows() - 1;
+  for (std::size_t i = from; i <= last; ++i) {
+    grpc::Slice row = whole.sub(block.begin_of(i) - base, block.end_of(i) - base);
+    grpc::ByteBuffer buffer(&row, 1);
+    grpc::WriteOptions options;
+    if (i != last) options.set_buffer_hint();
+    if (!writer_->Write(buffer, options)) return false;
+  }
+  return true;
+}
+
+bool RawIngestStream::write_row(absl::string_view row, bool buffer_hint) {
+  grpc::Slice slice(row.data(), row.size());
+  grpc::ByteBuffer buffer(&slice, 1);
+  grpc::WriteOptions options;
+  if (buffer_hint) options.set_buffer_hint();
+  return writer_->Write(buffer, options);
+}
+
+absl::Status RawIngestStream::finish() {
+  (void)writer_->WritesDone();
+  finished_ = true;
+  return to_absl_status(writer_->Finish(), kMethod, channel_);
+}
+
+void RawIngestStream::cancel() { context_.TryCancel(); }
+
+}  // namespace internal
+}  // namespace sift
