@@ -36,6 +36,14 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::start(SiftChannel ch
     return absl::InvalidArgumentError(
         "IngestionEngineOptions: checkpoint_interval must be positive");
   }
+  const RetryPolicy& retry = options.retry;
+  if (retry.initial_backoff.count() < 0 || retry.max_backoff.count() < 0 ||
+      retry.max_backoff > std::chrono::hours(24) || !(retry.multiplier >= 0.0) ||
+      retry.multiplier > 1e6 || retry.max_elapsed.count() < 0) {
+    return absl::InvalidArgumentError(
+        "IngestionEngineOptions.retry: backoffs must be in [0, 24 h], the multiplier a number "
+        "in [0, 1e6] and max_elapsed non-negative");
+  }
   std::unique_ptr<IngestEngine> engine(new IngestEngine(std::move(channel), std::move(options)));
   SIFT_ASSIGN_OR_RETURN(engine->sender_, IngestSender::create(*engine));
   IngestSender* sender = engine->sender_.get();

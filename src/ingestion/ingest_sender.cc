@@ -34,6 +34,11 @@ bool retryable(const absl::Status& status) {
   }
 }
 
+// Rows replayed from memory between two acknowledgements: about a block's
+// worth of a second at typical rates, small enough to finish between drops
+// of a flapping link.
+constexpr std::uint64_t kReplayChunkRows = 65536;
+
 // Bytes a block takes in a backup file: an 8-byte frame per row.
 std::uint64_t backup_size(const RowBlock& block) { return block.bytes() + 8 * block.rows(); }
 
@@ -163,11 +168,45 @@ IngestSender::Work IngestSender::wait_for_work() {
 }
 
 void IngestSender::process(Work work) {
+  // Replay first, and checkpoint right after it: on a flapping link the
+  // replayed rows are secured as soon as possible instead of riding along
+  // with new rows until the next interval (and being replayed again).
+  if (!backing_off(Clock::now()) && (disk_replay_ || mem_replay_)) {
+    if (stream_ == nullptr) open_stream();
+    if (replay()) checkpoint();
+  }
+  const bool on_disk = back_up(work.blocks);
+  if (backing_off(Clock::now()) || disk_replay_ || mem_replay_) {
+    keep_unsent(std::move(work.blocks), on_disk);
+    return;
+  }
+  if (!work.blocks.empty()) {
+    if (stream_ == nullptr) open_stream();
+    const bool ok = write_blocks(work.blocks);
+    if (on_disk) {
+      release_memory(std::move(work.blocks));
+    } else {
+      std::lock_guard<std::mutex> lock(e_.mu_);
+      for (RowBlockPtr& block : work.blocks) {
+        unacked_rows_ += block->rows();
+        unacked_bytes_ += block->bytes();
+        unacked_.push_back(std::move(block));
+      }
+    }
+    if (!ok) {
+      fail(stream_->finish());
+      return;
+    }
+  }
+  if (stream_ != nullptr && checkpoint_due(work.flush, Clock::now())) checkpoint();
+}
+
+bool IngestSender::back_up(const std::vector<RowBlockPtr>& blocks) {
   const Clock::time_point now = Clock::now();
   bool on_disk = false;
-  if (backup_ != nullptr && !work.blocks.empty()) {
+  if (backup_ != nullptr && !blocks.empty()) {
     records_.clear();
-    for (const RowBlockPtr& block : work.blocks) {
+    for (const RowBlockPtr& block : blocks) {
       for (std::size_t i = 0; i < block->rows(); ++i) records_.push_back(block->row(i));
     }
     absl::Status written = backup_->append(records_, now);
@@ -193,44 +232,7 @@ void IngestSender::process(Work work) {
       e_.metrics_.last_error_time = std::chrono::system_clock::now();
     }
   }
-  // Covered by the disk replay about to happen: everything appended so far is in it.
-  if (on_disk && disk_replay_) {
-    release_memory(std::move(work.blocks));
-    work.blocks.clear();
-  }
-
-  const bool backing_off = retry_at_.has_value() && now < *retry_at_;
-  if (backing_off) {
-    keep_unsent(std::move(work.blocks), on_disk);
-    return;
-  }
-  const bool have_rows = !work.blocks.empty() || disk_replay_ || mem_replay_;
-  if (stream_ == nullptr && have_rows && !open_stream()) {
-    keep_unsent(std::move(work.blocks), on_disk);
-    return;
-  }
-  if ((disk_replay_ || mem_replay_) && !replay()) {
-    keep_unsent(std::move(work.blocks), on_disk);
-    return;
-  }
-  if (!work.blocks.empty()) {
-    const bool ok = write_blocks(work.blocks);
-    if (on_disk) {
-      release_memory(std::move(work.blocks));
-    } else {
-      std::lock_guard<std::mutex> lock(e_.mu_);
-      for (RowBlockPtr& block : work.blocks) {
-        unacked_rows_ += block->rows();
-        unacked_bytes_ += block->bytes();
-        unacked_.push_back(std::move(block));
-      }
-    }
-    if (!ok) {
-      fail(stream_->finish());
-      return;
-    }
-  }
-  if (stream_ != nullptr && checkpoint_due(work.flush, Clock::now())) checkpoint();
+  return on_disk;
 }
 
 void IngestSender::keep_unsent(std::vector<RowBlockPtr> blocks, bool on_disk) {
@@ -260,7 +262,7 @@ void IngestSender::release_memory(std::vector<RowBlockPtr> blocks) {
   e_.space_cv_.notify_all();
 }
 
-bool IngestSender::open_stream() {
+void IngestSender::open_stream() {
   const auto deadline =
       std::chrono::system_clock::now() + options_.checkpoint_interval + options_.stream_timeout;
   auto stream = std::make_unique<RawIngestStream>(e_.channel_, deadline);
@@ -274,58 +276,131 @@ bool IngestSender::open_stream() {
   window_bytes_ = 0;
   std::lock_guard<std::mutex> lock(e_.mu_);
   if (failing_since_.has_value()) ++e_.metrics_.reconnects;
-  return true;
 }
 
 bool IngestSender::replay() {
-  std::uint64_t rows = 0;
-  std::uint64_t bytes = 0;
-  std::uint64_t from_disk = 0;
-  std::uint64_t corrupt = 0;
-  bool ok = true;
+  // A long replay is acknowledged piece by piece: each call stays short (its
+  // deadline is the stream's), and a link that drops again soon still makes
+  // progress instead of replaying everything once more.
   if (disk_replay_) {
+    std::uint64_t corrupt = 0;
     for (const std::string& path : backup_->pending_files()) {
+      std::uint64_t rows = 0;
+      std::uint64_t bytes = 0;
+      absl::Status cut;
       absl::StatusOr<BackupReadResult> read = read_backup_file(path, [&](absl::string_view row) {
         if (!stream_->write_row(row, /*buffer_hint=*/true)) return false;
-        ++rows;
-        ++from_disk;
         bytes += row.size();
-        return true;
+        if (++rows < kReplayChunkRows) return true;
+        count_replayed(rows, bytes, rows);
+        rows = 0;
+        bytes = 0;
+        // The files are released only once all of them are acknowledged: a
+        // failure later replays this file again (at least once).
+        cut = checkpoint_partial();
+        return cut.ok();
       });
+      count_replayed(rows, bytes, rows);
+      {
+        std::lock_guard<std::mutex> lock(e_.mu_);
+        e_.metrics_.backup_corrupt_records += read.ok() ? read->corrupt_records : 0;
+      }
+      if (!cut.ok()) {
+        fail(cut);
+        return false;
+      }
       if (!read.ok()) {
-        ok = false;
-        break;
+        fail(stream_->finish());
+        return false;
       }
-      corrupt += read->corrupt_records;
     }
   }
-  if (ok && mem_replay_) {
-    for (const RowBlockPtr& block : unacked_) {
-      if (!stream_->write_block(*block)) {
-        ok = false;
-        break;
+  if (mem_replay_) {
+    const bool chunked = !disk_replay_;
+    std::size_t written = 0;  // blocks of unacked_ written on this call
+    std::uint64_t chunk_rows = 0;
+    while (written < unacked_.size()) {
+      const RowBlock& block = *unacked_[written];
+      if (!stream_->write_block(block)) {
+        fail(stream_->finish());
+        return false;
       }
-      rows += block->rows();
-      bytes += block->bytes();
+      count_replayed(block.rows(), block.bytes(), 0);
+      ++written;
+      chunk_rows += block.rows();
+      if (chunked && chunk_rows >= kReplayChunkRows && written < unacked_.size()) {
+        if (!acknowledge_replayed(written)) return false;
+        written = 0;
+        chunk_rows = 0;
+      }
     }
-  }
-  window_rows_ += rows;
-  window_bytes_ += bytes;
-  {
-    std::lock_guard<std::mutex> lock(e_.mu_);
-    e_.metrics_.rows_sent += rows;
-    e_.metrics_.bytes_sent += bytes;
-    if (!leftover_replay_) e_.metrics_.rows_retried += rows;
-    e_.metrics_.backup_rows_replayed += from_disk;
-    e_.metrics_.backup_corrupt_records += corrupt;
-  }
-  if (!ok) {
-    fail(stream_->finish());
-    return false;
   }
   // Sent again on this call: acknowledged (or replayed again) with it.
   disk_replay_ = false;
   mem_replay_ = false;
+  return true;
+}
+
+absl::Status IngestSender::checkpoint_partial() {
+  absl::Status status = stream_->finish();
+  {
+    std::lock_guard<std::mutex> lock(stream_mu_);
+    stream_.reset();
+  }
+  if (!status.ok()) return status;
+  {
+    std::lock_guard<std::mutex> lock(e_.mu_);
+    e_.metrics_.rows_acknowledged += window_rows_;
+    e_.metrics_.bytes_acknowledged += window_bytes_;
+    ++e_.metrics_.checkpoints;
+  }
+  window_rows_ = 0;
+  window_bytes_ = 0;
+  // The link works: later failures start their backoff afresh.
+  backoff_.reset();
+  failing_since_.reset();
+  open_stream();
+  return absl::OkStatus();
+}
+
+void IngestSender::count_replayed(std::uint64_t rows, std::uint64_t bytes,
+                                  std::uint64_t from_disk) {
+  window_rows_ += rows;
+  window_bytes_ += bytes;
+  std::lock_guard<std::mutex> lock(e_.mu_);
+  e_.metrics_.rows_sent += rows;
+  e_.metrics_.bytes_sent += bytes;
+  if (!leftover_replay_) e_.metrics_.rows_retried += rows;
+  e_.metrics_.backup_rows_replayed += from_disk;
+}
+
+bool IngestSender::acknowledge_replayed(std::size_t blocks) {
+  absl::Status status = checkpoint_partial();
+  if (!status.ok()) {
+    fail(status);
+    return false;
+  }
+  std::uint64_t rows = 0;
+  std::uint64_t bytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(e_.mu_);
+    for (std::size_t i = 0; i < blocks; ++i) {
+      RowBlockPtr block = std::move(unacked_.front());
+      unacked_.pop_front();
+      rows += block->rows();
+      bytes += block->bytes();
+      e_.recycle_locked(std::move(block));
+    }
+    e_.buffered_rows_ -= rows;
+    e_.buffered_bytes_ -= bytes;
+    held_rows_ -= rows;
+    e_.unacked_rows_ = held_rows_;
+    e_.sender_floor_ = unacked_.front()->first_seq;
+  }
+  unacked_rows_ -= rows;
+  unacked_bytes_ -= bytes;
+  e_.ack_cv_.notify_all();
+  e_.space_cv_.notify_all();
   return true;
 }
 

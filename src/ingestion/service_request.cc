@@ -235,8 +235,11 @@ absl::StatusOr<IngestRequest> decode_request(absl::string_view bytes) {
   IngestRequest out;
   out.ingestion_config_id = wire.ingestion_config_id();
   out.flow = wire.flow();
-  out.timestamp = Timestamp(
-      std::chrono::nanoseconds(wire.timestamp().seconds() * 1000000000 + wire.timestamp().nanos()));
+  // Unsigned arithmetic: the product wraps for the earliest representable
+  // times, and wrapping back is exactly what the encoder did.
+  const std::uint64_t nanos = static_cast<std::uint64_t>(wire.timestamp().seconds()) * 1000000000u +
+                              static_cast<std::uint64_t>(wire.timestamp().nanos());
+  out.timestamp = Timestamp(std::chrono::nanoseconds(static_cast<std::int64_t>(nanos)));
   for (const ingest::v1::IngestWithConfigDataChannelValue& value : wire.channel_values()) {
     out.channel_values.push_back(decode_value(value));
   }

@@ -1,4 +1,4 @@
-// Exponential backoff with full jitter (each wait uniform in [0, cap_n),
+// Exponential backoff with full jitter (each wait uniform in [0, cap_n],
 // cap_n = min(max, initial * multiplier^n)): spreads reconnecting clients
 // out after an outage instead of having them retry in lockstep.
 #ifndef SIFT_INTERNAL_BACKOFF_H_

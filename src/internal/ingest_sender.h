@@ -54,11 +54,24 @@ class IngestSender {
   bool take_blocks_locked(Work* work);
   std::optional<Clock::time_point> next_wake_locked(Clock::time_point now) const;
   void process(Work work);
+  // Appends the blocks to the disk backup (true when they are on disk) and
+  // syncs it when due.
+  bool back_up(const std::vector<RowBlockPtr>& blocks);
+  bool backing_off(Clock::time_point now) const {
+    return retry_at_.has_value() && now < *retry_at_;
+  }
   // Blocks this process() could not send (stream broken or backing off):
   // kept for replay from memory, or released when they are on disk.
   void keep_unsent(std::vector<RowBlockPtr> blocks, bool on_disk);
-  bool open_stream();
+  void open_stream();
   bool replay();
+  void count_replayed(std::uint64_t rows, std::uint64_t bytes, std::uint64_t from_disk);
+  // Closes the call mid-replay and opens the next one; the rows written so
+  // far are acknowledged (not released: the caller does that).
+  absl::Status checkpoint_partial();
+  // checkpoint_partial() after the first `blocks` blocks of unacked_, which
+  // are then released; false (after fail()) when the server refused.
+  bool acknowledge_replayed(std::size_t blocks);
   bool write_blocks(const std::vector<RowBlockPtr>& blocks);
   bool checkpoint_due(bool flush_requested, Clock::time_point now) const;
   void checkpoint();

@@ -28,8 +28,8 @@ class RawIngestStream {
   RawIngestStream(const SiftChannel& channel, std::chrono::system_clock::time_point deadline);
   ~RawIngestStream();  // cancels an unfinished call
 
-  // Rows [from, block.rows()) of a block, sharing one copy of its bytes. The
-  // last row is written without the buffer hint so the batch goes out now.
+  // Rows [from, block.rows()) of a block. The last row is written without
+  // the buffer hint so the batch goes out now.
   // False once the call is broken (finish() says why).
   bool write_block(const RowBlock& block, std::size_t from = 0);
   // One row (replay from disk), buffered until a later write without the hint.

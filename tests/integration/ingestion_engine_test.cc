@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -250,6 +252,26 @@ TEST_F(IngestionEngineTest, ShutdownSaysWhatItCouldNotSendAndRefusesMore) {
   EXPECT_EQ(s->ingest_flows(tick(8)).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(s->shutdown(milliseconds(10)), status);  // once; later calls repeat the result
   ASSERT_TRUE(emulator_.start().ok());
+}
+
+TEST_F(IngestionEngineTest, InvalidOptionsAreRefusedAtCreate) {
+  auto refused = [&](auto change) {
+    IngestionServiceOptions options;
+    change(options.engine);
+    return IngestionService::create(channel_, engine_config(), options).status();
+  };
+  EXPECT_THAT(refused([](IngestionEngineOptions& o) { o.max_buffered_rows = 0; }).message(),
+              HasSubstr("max_buffered_rows"));
+  EXPECT_THAT(
+      refused([](IngestionEngineOptions& o) { o.checkpoint_interval = milliseconds(0); }).message(),
+      HasSubstr("checkpoint_interval"));
+  EXPECT_EQ(refused([](IngestionEngineOptions& o) { o.retry.multiplier = std::nan(""); }).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused([](IngestionEngineOptions& o) {
+              o.retry.max_backoff =
+                  std::chrono::duration_cast<milliseconds>(std::chrono::hours(48));
+            }).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(IngestionEngineTest, TheThreadHookRunsOnTheSenderThread) {

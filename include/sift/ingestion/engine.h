@@ -29,7 +29,8 @@ enum class BackpressurePolicy {
 };
 
 // Reconnection after a failed stream: exponential backoff with full jitter
-// (each wait is uniform in [0, min(max_backoff, initial * multiplier^n))).
+// (each wait is uniform in [0, min(max_backoff, initial * multiplier^n)]).
+// IngestionService::create refuses negative or NaN values and waits over a day.
 struct RetryPolicy {
   bool enabled = true;
   std::chrono::milliseconds initial_backoff{100};
