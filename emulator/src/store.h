@@ -97,7 +97,7 @@ class Store {
     channels_pb::Channel proto;
     std::string asset_name;
     std::string unit;
-    std::vector<Row> rows;  // sorted by time; equal times keep arrival order
+    std::vector<Row> rows;  // arrival order (readers stable-sort by time)
   };
   struct FlowRecord {
     configs_pb::FlowConfig proto;

@@ -127,8 +127,12 @@ TEST(CrashFaultTest, TheNextProcessReplaysEveryRowThatReachedTheBackup) {
   options.engine.disk_backup->directory = dir;
   auto next = IngestionService::create(*channel, engine_config(), options);
   ASSERT_TRUE(next.ok()) << next.status();
-  absl::Status flushed = (*next)->flush(std::chrono::seconds(60));
-  ASSERT_TRUE(flushed.ok()) << flushed;
+  absl::Status flushed = (*next)->flush(std::chrono::seconds(120));
+  const IngestionMetrics m = (*next)->metrics();
+  ASSERT_TRUE(flushed.ok()) << flushed << " (on disk " << on_disk.size() << ", replayed "
+                            << m.backup_rows_replayed << ", acknowledged " << m.rows_acknowledged
+                            << ", checkpoints " << m.checkpoints << ", failed streams "
+                            << m.failed_streams << ")";
 
   const StoredTicks stored = stored_ticks(emulator);
   std::uint64_t missing_from_backup = 0;

@@ -254,6 +254,8 @@ TEST_P(BufferedIngestionTest, IntervalErrorsReachOnErrorAndAreRetried) {
     EXPECT_EQ(errors[0].second, 3u);
   }
   EXPECT_EQ(buffer.buffered(), 3u);
+  EXPECT_THAT(std::string(service->metrics().last_error.message()),
+              HasSubstr("IngestService.IngestWithConfigDataStream"));
   ASSERT_TRUE(emulator_.start().ok());
   EXPECT_TRUE(eventually([&] { return stored() == 6; }, milliseconds(30000)));
   EXPECT_EQ(buffer.buffered(), 0u);
