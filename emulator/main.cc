@@ -16,6 +16,7 @@ namespace {
 
 constexpr char kUsage[] =
     "Usage: sift-emulator [--listen HOST:PORT] [--api-key KEY] [--summary-on-exit]\n"
+    "                     [--ingest-count-only]\n"
     "\n"
     "A local server speaking Sift's gRPC API, for development, examples and tests.\n"
     "\n"
@@ -24,6 +25,9 @@ constexpr char kUsage[] =
     "  --api-key KEY       require `authorization: Bearer KEY` on every call\n"
     "  --summary-on-exit   on SIGINT/SIGTERM, print one line per stored channel:\n"
     "                      asset=<asset> channel=<channel> rows=<n> runs=<distinct runs>\n"
+    "  --ingest-count-only for benchmarks: ingested rows are parsed and counted, not\n"
+    "                      validated nor stored; on exit prints\n"
+    "                      `ingested rows=<n> bytes=<n>` on stderr\n"
     "  --help              show this text\n"
     "\n"
     "Prints `sift-emulator listening on HOST:PORT` once it serves; stops on SIGINT or\n"
@@ -67,6 +71,8 @@ bool parse_flags(int argc, char** argv, Flags* flags, std::string* error) {
       flags->options.api_key = key;
     } else if (arg == "--summary-on-exit" && !inline_value.has_value()) {
       flags->summary_on_exit = true;
+    } else if (arg == "--ingest-count-only" && !inline_value.has_value()) {
+      flags->options.ingest_count_only = true;
     } else {
       *error = "unknown argument: " + std::string(arg);
       return false;
@@ -120,6 +126,11 @@ int main(int argc, char** argv) {
     std::cout.flush();
   }
   // stderr, so the summary on stdout stays exactly one line per channel.
+  if (flags.options.ingest_count_only) {
+    const sift::emulator::IngestCounts counts = emulator.ingest_counts();
+    std::cerr << "sift-emulator: ingested rows=" << counts.rows << " bytes=" << counts.bytes
+              << "\n";
+  }
   if (const std::uint64_t rejected = emulator.rejected_rows(); rejected > 0) {
     std::cerr << "sift-emulator: " << rejected
               << " rows failed validation; last: " << emulator.rejected_row_errors().back() << "\n";

@@ -148,6 +148,8 @@ struct Emulator::Impl {
         auth(std::make_shared<const Auth>(options.api_key)),
         gate(std::make_shared<Gate>()) {
     deps.store = &store;
+    deps.ingest_counters = &ingest_counters;
+    deps.ingest_count_only = options.ingest_count_only;
     deps.auth = auth;
     deps.gate = gate;
   }
@@ -173,6 +175,7 @@ struct Emulator::Impl {
 
   const EmulatorOptions options;
   Store store;
+  IngestCounters ingest_counters;
   const std::shared_ptr<const Auth> auth;
   const std::shared_ptr<Gate> gate;  // open exactly while started
   ServiceDeps deps;
@@ -317,6 +320,13 @@ std::vector<RunInfo> Emulator::runs() const {
   std::vector<RunInfo> out;
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) out.push_back(to_run_info(*it));
   return out;
+}
+
+IngestCounts Emulator::ingest_counts() const {
+  IngestCounts counts;
+  counts.rows = impl_->ingest_counters.rows.load(std::memory_order_relaxed);
+  counts.bytes = impl_->ingest_counters.bytes.load(std::memory_order_relaxed);
+  return counts;
 }
 
 }  // namespace emulator

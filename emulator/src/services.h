@@ -3,6 +3,8 @@
 #ifndef SIFT_EMULATOR_SERVICES_H_
 #define SIFT_EMULATOR_SERVICES_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -29,8 +31,17 @@ grpc::Status check_order_by(std::string_view method, const std::string& order_by
 // gate is open only while the emulator lives); the key and the gate are
 // shared because a server an in-process channel still points at may outlive
 // the emulator.
+// Rows and bytes read by IngestWithConfigDataStream (Emulator::ingest_counts()).
+struct IngestCounters {
+  std::atomic<std::uint64_t> rows{0};
+  std::atomic<std::uint64_t> bytes{0};
+};
+
 struct ServiceDeps {
   Store* store = nullptr;
+  IngestCounters* ingest_counters = nullptr;  // owned like the store
+  // EmulatorOptions::ingest_count_only: the ingest handler only counts.
+  bool ingest_count_only = false;
   std::shared_ptr<const Auth> auth;
   std::shared_ptr<Gate> gate;
 };

@@ -218,6 +218,38 @@ TEST(EmulatorProcessTest, ServesIngestsAndPrintsSummaryOnSigterm) {
   EXPECT_THAT(err, Not(HasSubstr("process-key")));
 }
 
+TEST(EmulatorProcessTest, IngestCountOnlyCountsAndReportsOnStderr) {
+  Child child({"--listen", "127.0.0.1:0", "--ingest-count-only", "--summary-on-exit"});
+  ASSERT_TRUE(child.started());
+  const std::string ready = child.read_line(std::chrono::seconds(20));
+  ASSERT_THAT(ready, StartsWith("sift-emulator listening on 127.0.0.1:"));
+  const std::string endpoint = ready.substr(std::string("sift-emulator listening on ").size());
+  auto channel = grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials());
+  std::size_t bytes = 0;
+  {
+    grpc::ClientContext context;
+    ingest_pb::IngestWithConfigDataStreamResponse response;
+    auto writer =
+        ingest_pb::IngestService::NewStub(channel)->IngestWithConfigDataStream(&context, &response);
+    // No such config: counted all the same, never validated.
+    for (int i = 0; i < 5; ++i) {
+      const auto row = make_row("no-such-config", i, 1.5, "");
+      bytes += row.ByteSizeLong();
+      writer->Write(row);
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
+  std::string out;
+  std::string err;
+  EXPECT_EQ(child.wait(std::chrono::seconds(20), &out, &err), 0) << err;
+  EXPECT_EQ(out, "");  // nothing stored
+  EXPECT_THAT(err, HasSubstr("ingested rows=5 bytes=" + std::to_string(bytes)));
+  EXPECT_THAT(err, Not(HasSubstr("failed validation")));
+}
+
 TEST(EmulatorProcessTest, SigintStopsCleanlyWithoutSummaryFlag) {
   Child child({"--listen=127.0.0.1:0"});
   ASSERT_TRUE(child.started());
@@ -238,6 +270,7 @@ TEST(EmulatorProcessTest, HelpAndBadArguments) {
     EXPECT_EQ(child.wait(std::chrono::seconds(20), &out, &err), 0);
     EXPECT_THAT(out, HasSubstr("--listen HOST:PORT"));
     EXPECT_THAT(out, HasSubstr("--summary-on-exit"));
+    EXPECT_THAT(out, HasSubstr("--ingest-count-only"));
   }
   {
     Child child({"--bogus"});

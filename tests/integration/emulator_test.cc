@@ -692,6 +692,47 @@ TEST_P(EmulatorServiceTest, ConcurrentStreamsAllLand) {
   }
 }
 
+TEST_P(EmulatorServiceTest, IngestCountsCountEveryRowRead) {
+  const auto config = create_config("counts", {readings_flow()});
+  const std::string& id = config.ingestion_config_id();
+  const std::vector<Row> rows = {row(id, "readings", 1, {dbl(1), text("a"), i32(1)}),
+                                 row(id, "nope", 2, {dbl(2)}),  // rejected, still read
+                                 row(id, "readings", 3, {dbl(3), text("c"), i32(3)})};
+  std::uint64_t bytes = 0;
+  for (const Row& r : rows) bytes += r.ByteSizeLong();
+  ASSERT_TRUE(ingest(rows).ok());
+  EXPECT_EQ(emulator_->ingest_counts().rows, 3u);
+  EXPECT_EQ(emulator_->ingest_counts().bytes, bytes);
+  EXPECT_EQ(emulator_->rejected_rows(), 1u);
+}
+
+TEST_P(EmulatorServiceTest, CountOnlyModeParsesAndCountsButNeitherValidatesNorStores) {
+  sift::emulator::EmulatorOptions options;
+  options.api_key = kApiKey;
+  options.ingest_count_only = true;
+  emulator_ = std::make_unique<sift::emulator::Emulator>(options);
+  ASSERT_TRUE(emulator_->start().ok());
+  channel_ = channel(kApiKey);
+  // Other services behave as usual.
+  const auto config = create_config("count-only", {readings_flow()});
+  ASSERT_THAT(emulator_->ingestion_configs(), SizeIs(1));
+  const std::string& id = config.ingestion_config_id();
+  std::vector<Row> rows;
+  for (int i = 0; i < 3000; ++i)
+    rows.push_back(row(id, "readings", i, {dbl(i), text("a"), i32(i)}));
+  // Would end the stream in normal mode.
+  rows.push_back(row(id, "nope", 1, {dbl(1)}, "", /*end_stream=*/true));
+  std::uint64_t bytes = 0;
+  for (const Row& r : rows) bytes += r.ByteSizeLong();
+  const grpc::Status status = ingest(rows);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(emulator_->ingest_counts().rows, rows.size());
+  EXPECT_EQ(emulator_->ingest_counts().bytes, bytes);
+  EXPECT_THAT(emulator_->summary_lines(), SizeIs(0));
+  EXPECT_THAT(emulator_->rows("vehicle", "temperature"), SizeIs(0));
+  EXPECT_EQ(emulator_->rejected_rows(), 0u);
+}
+
 // ---- runs
 
 TEST_P(EmulatorServiceTest, RunsCreateListUpdateGet) {

@@ -26,6 +26,17 @@ struct EmulatorOptions {
   // When set, every call without `authorization: Bearer <api_key>` fails
   // with UNAUTHENTICATED.
   std::optional<std::string> api_key;
+  // Benchmarks only: IngestWithConfigDataStream parses every request and
+  // counts its rows and bytes (ingest_counts()), nothing more: no
+  // validation, no storage, so the server costs the same for every client.
+  // All other services behave as usual (ingestion configs can be created).
+  bool ingest_count_only = false;
+};
+
+// What IngestWithConfigDataStream has read since the emulator was built.
+struct IngestCounts {
+  std::uint64_t rows = 0;   // requests read (in normal mode rejected ones too)
+  std::uint64_t bytes = 0;  // their serialized size (ByteSizeLong of each)
 };
 
 // What one stored channel holds (one line of --summary-on-exit).
@@ -109,6 +120,8 @@ class Emulator {
   // Ingestion configs and runs, in creation order.
   std::vector<IngestionConfigInfo> ingestion_configs() const;
   std::vector<RunInfo> runs() const;
+  // Rows and bytes read by IngestWithConfigDataStream, counted in both modes.
+  IngestCounts ingest_counts() const;
 
   struct Impl;
 
