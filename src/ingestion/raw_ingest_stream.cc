@@ -21,7 +21,7 @@ RawIngestStream::RawIngestStream(const SiftChannel& channel,
     : channel_(channel) {
   context_.set_deadline(deadline);
   const grpc::internal::RpcMethod method(kPath, grpc::internal::RpcMethod::CLIENT_STREAMING);
-  writer_.reset(grpc::internal::ClientWriterFactory<grpc::ByteBuffer>::Create(
+  writer_.reset(grpc::internal::ClientWriterFactory<WireRow>::Create(
       channel_.grpc_channel().get(), method, &context_, &response_));
 }
 
@@ -33,9 +33,9 @@ RawIngestStream::~RawIngestStream() {
 }
 
 bool RawIngestStream::write_block(const RowBlock& block, std::size_t from) {
-  // Each row gets its own small slice: small allocations come from the
-  // allocator's caches, where one block-sized copy per block kept faulting
-  // fresh pages in.
+  // Each row gets its own small slice (in WireRow's serialization): small
+  // allocations come from the allocator's caches, where one block-sized copy
+  // per block kept faulting fresh pages in.
   const std::size_t last = block.rows() - 1;
   for (std::size_t i = from; i < block.rows(); ++i) {
     if (!write_row(block.row(i), /*buffer_hint=*/i != last)) return false;
@@ -44,11 +44,9 @@ bool RawIngestStream::write_block(const RowBlock& block, std::size_t from) {
 }
 
 bool RawIngestStream::write_row(absl::string_view row, bool buffer_hint) {
-  grpc::Slice slice(row.data(), row.size());
-  grpc::ByteBuffer buffer(&slice, 1);
   grpc::WriteOptions options;
   if (buffer_hint) options.set_buffer_hint();
-  return writer_->Write(buffer, options);
+  return writer_->Write(WireRow{row}, options);
 }
 
 absl::Status RawIngestStream::finish() {

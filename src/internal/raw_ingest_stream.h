@@ -11,13 +11,45 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/impl/serialization_traits.h>
 #include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/slice.h>
+#include <grpcpp/support/status.h>
 #include <grpcpp/support/sync_stream.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "internal/row_block.h"
 #include "sift/grpc/transport.h"
+
+namespace sift {
+namespace internal {
+
+// One encoded row as a gRPC message: its bytes go into the call's byte
+// buffer directly (grpc::ByteBuffer as the message type would be copied once
+// more per row by its serialization traits).
+struct WireRow {
+  absl::string_view bytes;
+};
+
+}  // namespace internal
+}  // namespace sift
+
+template <>
+class grpc::SerializationTraits<sift::internal::WireRow, void> {
+ public:
+  static grpc::Status Serialize(const sift::internal::WireRow& row, grpc::ByteBuffer* buffer,
+                                bool* own_buffer) {
+    grpc::Slice slice(row.bytes.data(), row.bytes.size());
+    grpc::ByteBuffer built(&slice, 1);
+    buffer->Swap(&built);
+    *own_buffer = true;
+    return grpc::Status::OK;
+  }
+  static grpc::Status Deserialize(grpc::ByteBuffer*, sift::internal::WireRow*) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "WireRow is write-only");
+  }
+};
 
 namespace sift {
 namespace internal {
@@ -44,7 +76,7 @@ class RawIngestStream {
   const SiftChannel channel_;
   grpc::ClientContext context_;
   grpc::ByteBuffer response_;
-  std::unique_ptr<grpc::ClientWriter<grpc::ByteBuffer>> writer_;
+  std::unique_ptr<grpc::ClientWriter<WireRow>> writer_;
   bool finished_ = false;
 };
 
