@@ -18,7 +18,7 @@ namespace {
 // Recycled blocks kept for reuse: enough for the queue to breathe without
 // holding on to a burst's worth of memory forever. Blocks grown past the
 // largest size (a stage for huge batches, a huge row) are freed instead.
-constexpr std::size_t kPoolBlocks = 64;
+constexpr std::size_t kPoolBlocks = 16;
 constexpr std::size_t kPoolMaxBlockBytes = 4 << 20;
 
 }  // namespace

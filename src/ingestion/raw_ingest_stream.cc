@@ -13,6 +13,10 @@ namespace {
 
 constexpr char kPath[] = "/sift.ingest.v1.IngestService/IngestWithConfigDataStream";
 constexpr char kMethod[] = "IngestService.IngestWithConfigDataStream";
+// A write without the buffer hint every this many rows: gRPC completes hinted
+// writes at once and holds their messages, so without it a whole block's
+// worth of per-message overhead would pile up inside the transport.
+constexpr std::size_t kRowsPerFlush = 128;
 
 }  // namespace
 
@@ -38,7 +42,8 @@ bool RawIngestStream::write_block(const RowBlock& block, std::size_t from) {
   // per block kept faulting fresh pages in.
   const std::size_t last = block.rows() - 1;
   for (std::size_t i = from; i < block.rows(); ++i) {
-    if (!write_row(block.row(i), /*buffer_hint=*/i != last)) return false;
+    const bool flush = i == last || (i + 1) % kRowsPerFlush == 0;
+    if (!write_row(block.row(i), /*buffer_hint=*/!flush)) return false;
   }
   return true;
 }

@@ -20,7 +20,7 @@ class RowBlock {
  public:
   // Room for `capacity` bytes; a larger row still fits in an empty block.
   explicit RowBlock(std::size_t capacity) : data_(new char[capacity]), capacity_(capacity) {
-    ends_.reserve(capacity / 32);
+    ends_.reserve(capacity / 64);  // rows are rarely under 64 bytes; it grows if they are
   }
 
   // Where to write the next row of `size` bytes, or nullptr when it does not
@@ -37,11 +37,14 @@ class RowBlock {
     size_ += size;
     ends_.push_back(static_cast<std::uint32_t>(size_));
   }
-  // Like reserve(), but grows the block as needed (scratch blocks only: the
-  // capacity stays for the next use).
+  // Like reserve(), but grows the block as needed (scratch and stage blocks:
+  // the capacity stays for the next use).
   char* reserve_growing(std::size_t size) {
     if (size_ + size > capacity_) {
-      std::size_t capacity = std::max(capacity_ * 2, size_ + size);
+      // Modest steps: a stage handed to the engine keeps its capacity, and
+      // the queue's byte limit counts rows, so slack here is unaccounted memory.
+      std::size_t capacity = std::max(capacity_ + capacity_ / 8, size_ + size);
+      capacity = (capacity + 4095) / 4096 * 4096;
       std::unique_ptr<char[]> bigger(new char[capacity]);
       if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
       data_ = std::move(bigger);
