@@ -81,16 +81,31 @@ bool match_keyed(const FlowConfig& flow, const Flow& payload,
   return true;
 }
 
+// Positional values, empty ones sent as `empty`.
+void encode_values(const wire::RowHeader& header, Timestamp timestamp,
+                   const std::vector<TypedValue>& values, internal::RowBlock* out) {
+  encode_row(
+      header, timestamp, values.size(),
+      [&](std::size_t i) -> const TypedValue* {
+        return values[i].is_empty() ? nullptr : &values[i];
+      },
+      out);
+}
+
 }  // namespace
 
-absl::Status IngestionService::Impl::encode(absl::Span<const Flow> flows,
-                                            internal::RowBlock* out) const {
-  std::lock_guard<std::mutex> lock(mu);
-  wire::RowHeader header{ingestion_config_id,
+internal::wire::RowHeader IngestionService::Impl::row_header() const {
+  return wire::RowHeader{ingestion_config_id,
                          {},
                          run_id.has_value() ? absl::string_view(*run_id) : absl::string_view(),
                          organization_id,
                          options.end_stream_on_error};
+}
+
+absl::Status IngestionService::Impl::encode(absl::Span<const Flow> flows,
+                                            internal::RowBlock* out) const {
+  std::lock_guard<std::mutex> lock(mu);
+  wire::RowHeader header = row_header();
   for (const Flow& payload : flows) {
     auto it = this->flows.find(payload.flow_name);
     if (it == this->flows.end()) return flow_not_found(*this, payload.flow_name);
@@ -119,11 +134,7 @@ absl::Status IngestionService::Impl::encode(absl::Span<const Flow> flows,
 absl::Status IngestionService::Impl::encode(absl::Span<const FlowOrderedChannelValues> flows,
                                             bool validate, internal::RowBlock* out) const {
   std::lock_guard<std::mutex> lock(mu);
-  wire::RowHeader header{ingestion_config_id,
-                         {},
-                         run_id.has_value() ? absl::string_view(*run_id) : absl::string_view(),
-                         organization_id,
-                         options.end_stream_on_error};
+  wire::RowHeader header = row_header();
   for (const FlowOrderedChannelValues& payload : flows) {
     if (validate) {
       auto it = this->flows.find(payload.flow_name);
@@ -131,13 +142,7 @@ absl::Status IngestionService::Impl::encode(absl::Span<const FlowOrderedChannelV
       SIFT_RETURN_IF_ERROR(internal::check_positional_values(it->second, payload));
     }
     header.flow = payload.flow_name;
-    const std::vector<TypedValue>& values = payload.channel_values;
-    encode_row(
-        header, payload.timestamp, values.size(),
-        [&](std::size_t i) -> const TypedValue* {
-          return values[i].is_empty() ? nullptr : &values[i];
-        },
-        out);
+    encode_values(header, payload.timestamp, payload.channel_values, out);
   }
   return absl::OkStatus();
 }
@@ -147,13 +152,7 @@ void IngestionService::Impl::encode(absl::Span<const IngestRequest> requests,
   for (const IngestRequest& request : requests) {
     const wire::RowHeader header{request.ingestion_config_id, request.flow, request.run_id,
                                  request.organization_id, request.end_stream_on_validation_error};
-    const std::vector<TypedValue>& values = request.channel_values;
-    encode_row(
-        header, request.timestamp, values.size(),
-        [&](std::size_t i) -> const TypedValue* {
-          return values[i].is_empty() ? nullptr : &values[i];
-        },
-        out);
+    encode_values(header, request.timestamp, request.channel_values, out);
   }
 }
 

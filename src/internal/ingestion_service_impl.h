@@ -19,6 +19,7 @@
 #include "absl/types/span.h"
 #include "internal/ingest_engine.h"
 #include "internal/row_block.h"
+#include "internal/wire_encoder.h"
 #include "sift/ingest/v1/ingest.pb.h"
 #include "sift/ingestion/service.h"
 #include "sift/ingestion_configs/v2/ingestion_configs.grpc.pb.h"
@@ -82,6 +83,8 @@ struct IngestionService::Impl {
     return missing.empty() ? absl::OkStatus() : register_lazy_flows(missing);
   }
 
+  // The fields every request carries; `mu` held (the run may change).
+  internal::wire::RowHeader row_header() const;
   // Validate and encode rows into `out` (appended; nothing on error but the
   // rows before the bad one). `mu` is taken inside.
   absl::Status encode(absl::Span<const Flow> flows, internal::RowBlock* out) const;

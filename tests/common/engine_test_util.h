@@ -4,8 +4,11 @@
 #ifndef SIFT_TESTS_COMMON_ENGINE_TEST_UTIL_H_
 #define SIFT_TESTS_COMMON_ENGINE_TEST_UTIL_H_
 
+#include <stdlib.h>
+
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <thread>
@@ -44,6 +47,26 @@ inline Timestamp tick_time(std::int64_t i) {
 inline FlowOrderedChannelValues tick(std::int64_t i) {
   return FlowOrderedChannelValues{kEngineFlow, tick_time(i), {int64_value(i)}};
 }
+
+// A fresh directory under /tmp (for disk backups), removed with its contents
+// when this goes away. path() is empty if it could not be created.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix) {
+    std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 inline absl::StatusOr<SiftChannel> tcp_channel(const emulator::Emulator& emulator) {
   SiftChannelConfig config;

@@ -82,9 +82,9 @@ class Child {
 TEST(CrashFaultTest, TheNextProcessReplaysEveryRowThatReachedTheBackup) {
   emulator::Emulator emulator;
   ASSERT_TRUE(emulator.start().ok());
-  char dir_template[] = "/tmp/sift-crash-XXXXXX";
-  ASSERT_NE(mkdtemp(dir_template), nullptr);
-  const std::string dir = dir_template;
+  TempDir temp("sift-crash");
+  const std::string& dir = temp.path();
+  ASSERT_FALSE(dir.empty());
 
   long long accepted = 0;
   {
@@ -151,8 +151,6 @@ TEST(CrashFaultTest, TheNextProcessReplaysEveryRowThatReachedTheBackup) {
               static_cast<long long>(last_on_disk), on_disk.size(),
               static_cast<unsigned long long>(torn),
               static_cast<unsigned long long>(stored.distinct));
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace

@@ -30,13 +30,7 @@ class OutageFaultTest : public ::testing::Test {
     absl::StatusOr<SiftChannel> channel = tcp_channel(emulator_);
     ASSERT_TRUE(channel.ok()) << channel.status();
     channel_ = *channel;
-    char dir[] = "/tmp/sift-outage-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
+    ASSERT_FALSE(dir_.path().empty());
   }
 
   std::unique_ptr<IngestionService> service(bool backup) {
@@ -45,7 +39,7 @@ class OutageFaultTest : public ::testing::Test {
     options.engine.retry.max_backoff = milliseconds(300);
     if (backup) {
       options.engine.disk_backup = DiskBackupOptions{};
-      options.engine.disk_backup->directory = dir_;
+      options.engine.disk_backup->directory = dir_.path();
       options.engine.disk_backup->fsync_interval = milliseconds(100);
     }
     auto created = IngestionService::create(channel_, engine_config(), options);
@@ -55,7 +49,7 @@ class OutageFaultTest : public ::testing::Test {
 
   emulator::Emulator emulator_;
   SiftChannel channel_;
-  std::string dir_;
+  TempDir dir_{"sift-outage"};
 };
 
 TEST_F(OutageFaultTest, WithDiskBackupNothingIsLostOnceTheServerIsBack) {

@@ -41,13 +41,7 @@ class IngestionEngineTest : public ::testing::Test {
     absl::StatusOr<SiftChannel> channel = testing_util::tcp_channel(emulator_);
     ASSERT_TRUE(channel.ok()) << channel.status();
     channel_ = *channel;
-    char dir[] = "/tmp/sift-engine-test-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    backup_dir_ = dir;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(backup_dir_, ignored);
+    ASSERT_FALSE(dir_.path().empty());
   }
 
   std::unique_ptr<IngestionService> service(IngestionEngineOptions engine = {}) {
@@ -78,7 +72,8 @@ class IngestionEngineTest : public ::testing::Test {
 
   emulator::Emulator emulator_;
   SiftChannel channel_;
-  std::string backup_dir_;
+  testing_util::TempDir dir_{"sift-engine-test"};
+  const std::string& backup_dir_ = dir_.path();
 };
 
 TEST_F(IngestionEngineTest, MetricsCountEveryRowFromAcceptedToAcknowledged) {
