@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 step "build"
-build_preset default sift-emulator sift-config quickstart ingestion buffered_ingestion
+build_preset default sift-emulator sift-config quickstart ingestion buffered_ingestion ingestion_engine
 
 step "sift-config check examples/telemetry_config/nostromo_lv_426.yml"
 build/default/bin/sift-config check examples/telemetry_config/nostromo_lv_426.yml \
@@ -32,7 +32,7 @@ if [[ -z "$endpoint" ]]; then
 fi
 echo "sift-emulator listening on $endpoint"
 
-for example in quickstart ingestion buffered_ingestion; do
+for example in quickstart ingestion buffered_ingestion ingestion_engine; do
   step "$example --uri $endpoint --no-tls"
   build/default/bin/$example --uri "$endpoint" --no-tls
 done

@@ -1,6 +1,8 @@
-// Buffered ingestion: requests are batched (one stream per `buffer_size`
-// requests, and every flush interval), and the guard's destructor sends what
-// is left. Failures in the background reach `on_error`, never an exception.
+// Buffered ingestion: rows are staged and handed to the service's ingestion
+// engine in batches (every `buffer_size` rows, and every flush interval), and
+// the guard's destructor hands over what is left and waits for the server's
+// acknowledgement. Failures in the background reach `on_error`, never an
+// exception.
 //
 //   buffered_ingestion [--uri HOST:PORT] [--apikey KEY] [--no-tls] [--rows N]
 #include <chrono>
@@ -33,12 +35,12 @@ int main(int argc, char** argv) {
   bool background_failure = false;
   std::size_t sends = 0;
   {
-    // 750 requests per stream, and whatever is buffered every 500 ms.
+    // Hand over every 750 rows, and whatever is staged every 500 ms.
     sift::BufferedIngestion buffered = (*service)->buffered_ingestion(
         750, std::chrono::milliseconds(500),
         [&](const absl::Status& status, std::vector<sift::IngestRequest> unsent) {
           background_failure = true;
-          std::fprintf(stderr, "buffered ingestion: %zu requests not sent: %s\n", unsent.size(),
+          std::fprintf(stderr, "buffered ingestion: %zu rows not handed over: %s\n", unsent.size(),
                        status.ToString().c_str());
         });
     const sift::Timestamp start = std::chrono::system_clock::now();
@@ -52,6 +54,6 @@ int main(int argc, char** argv) {
     sends = buffered.sends();
   }  // The destructor would have flushed the rest.
 
-  std::printf("buffered_ingestion: sent %d rows of flow voltage in %zu streams\n", rows, sends);
+  std::printf("buffered_ingestion: sent %d rows of flow voltage in %zu batches\n", rows, sends);
   return background_failure ? EXIT_FAILURE : EXIT_SUCCESS;
 }
