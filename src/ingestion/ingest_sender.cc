@@ -113,7 +113,7 @@ bool IngestSender::take_blocks_locked(Work* work) {
   return !work->blocks.empty();
 }
 
-std::optional<Clock::time_point> IngestSender::next_wake_locked(Clock::time_point now) const {
+std::optional<Clock::time_point> IngestSender::next_wake_locked() const {
   std::optional<Clock::time_point> wake;
   auto earliest = [&](Clock::time_point t) { wake = wake.has_value() ? std::min(*wake, t) : t; };
   if (stream_ != nullptr) earliest(stream_opened_ + options_.checkpoint_interval);
@@ -121,7 +121,6 @@ std::optional<Clock::time_point> IngestSender::next_wake_locked(Clock::time_poin
   if (unsynced_since_.has_value())
     earliest(*unsynced_since_ + options_.disk_backup->fsync_interval);
   if (e_.stopping_) earliest(e_.drain_deadline_);
-  (void)now;
   return wake;
 }
 
@@ -158,7 +157,7 @@ IngestSender::Work IngestSender::wait_for_work() {
         (work.flush && holds_unresolved())) {
       return work;
     }
-    const std::optional<Clock::time_point> wake = next_wake_locked(now);
+    const std::optional<Clock::time_point> wake = next_wake_locked();
     if (wake.has_value()) {
       e_.work_cv_.wait_until(lock, *wake);
     } else {
@@ -283,7 +282,6 @@ bool IngestSender::replay() {
   // deadline is the stream's), and a link that drops again soon still makes
   // progress instead of replaying everything once more.
   if (disk_replay_) {
-    std::uint64_t corrupt = 0;
     for (const std::string& path : backup_->pending_files()) {
       std::uint64_t rows = 0;
       std::uint64_t bytes = 0;

@@ -52,7 +52,8 @@ class IngestSender {
 
   Work wait_for_work();
   bool take_blocks_locked(Work* work);
-  std::optional<Clock::time_point> next_wake_locked(Clock::time_point now) const;
+  // When the sender must look again even if nobody wakes it.
+  std::optional<Clock::time_point> next_wake_locked() const;
   void process(Work work);
   // Appends the blocks to the disk backup (true when they are on disk) and
   // syncs it when due.
