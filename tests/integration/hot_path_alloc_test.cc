@@ -20,13 +20,32 @@ thread_local bool counting = false;
 thread_local std::uint64_t allocations = 0;
 }  // namespace
 
-void* operator new(std::size_t size) {
+// The whole (unaligned) family is replaced, so that every new is paired with
+// its own delete (ASan checks the pairing).
+namespace {
+void* counted_malloc(std::size_t size) {
   if (counting) ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  std::abort();  // the tests are built without exceptions in mind; fail loudly
+  return std::malloc(size == 0 ? 1 : size);
+}
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (void* p = counted_malloc(size)) return p;
+  std::abort();  // out of memory in a test: fail loudly
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  return counted_malloc(size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  return counted_malloc(size);
 }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace sift {
 namespace {
