@@ -74,16 +74,23 @@ tsan_threads() {
       -R 'BufferedIngestionTest|IngestionServiceTest|IngestionEngineTest|FaultTest'
 }
 
-# libFuzzer over the YAML loader, seeded with every YAML file we ship, for a
-# bounded time (SIFT_FUZZ_SECONDS, default 60).
-fuzz_yaml() {
-  local tmp=$scratch/fuzz
-  build_preset fuzz yaml_loader_fuzz || return 1
-  mkdir -p "$tmp/corpus" "$tmp/seeds" || return 1
-  find tests/data examples -name '*.yml' -exec cp {} "$tmp/seeds/" \; || return 1
-  build/fuzz/bin/yaml_loader_fuzz -max_total_time="${SIFT_FUZZ_SECONDS:-60}" -timeout=10 \
-    -rss_limit_mb=4096 -print_final_stats=1 "$tmp/corpus" "$tmp/seeds" 2>&1 | tail -n 15
+# libFuzzer over the YAML loader (seeded with every YAML file we ship) and
+# over the rule expression parser (seeded with tests/data/expressions), each
+# for a bounded time (SIFT_FUZZ_SECONDS, default 60).
+run_fuzzer() {
+  local name=$1 seeds=$2
+  mkdir -p "$scratch/fuzz/$name" || return 1
+  build/fuzz/bin/"$name" -max_total_time="${SIFT_FUZZ_SECONDS:-60}" -timeout=10 \
+    -rss_limit_mb=4096 -print_final_stats=1 "$scratch/fuzz/$name" "$seeds" 2>&1 | tail -n 15
   return "${PIPESTATUS[0]}"
+}
+
+fuzz_parsers() {
+  build_preset fuzz yaml_loader_fuzz expression_fuzz || return 1
+  mkdir -p "$scratch/fuzz/yaml_seeds" || return 1
+  find tests/data examples -name '*.yml' -exec cp {} "$scratch/fuzz/yaml_seeds/" \; || return 1
+  run_fuzzer yaml_loader_fuzz "$scratch/fuzz/yaml_seeds" &&
+    run_fuzzer expression_fuzz tests/data/expressions
 }
 
 check "clang-format" format_check
@@ -92,7 +99,7 @@ check "build + ctest" unit_and_integration
 check "ASan+UBSan build + ctest" sanitizers
 check "TSan build + ingestion engine and fault tests" tsan_threads
 check "install + downstream find_package(sift)" install_test
-check "fuzz the YAML loader" fuzz_yaml
+check "fuzz the YAML loader and the expression parser" fuzz_parsers
 
 printf '\nchecks: %d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))

@@ -166,7 +166,37 @@ IngestSender::Work IngestSender::wait_for_work() {
   }
 }
 
+std::uint64_t IngestSender::in_hand_rows() const {
+  std::uint64_t rows = 0;
+  if (in_hand_ != nullptr) {
+    for (const RowBlockPtr& block : *in_hand_) rows += block != nullptr ? block->rows() : 0;
+  }
+  return rows;
+}
+
+void IngestSender::reset_held_locked() {
+  // Rows taken for this round but not written yet stay unresolved: flush()
+  // must not see them as acknowledged by a checkpoint they were not part of.
+  held_rows_ = in_hand_rows();
+  e_.sender_floor_.reset();
+  if (held_rows_ > 0) {
+    for (const RowBlockPtr& block : *in_hand_) {
+      if (block != nullptr) {
+        e_.sender_floor_ = block->first_seq;
+        break;
+      }
+    }
+  }
+  e_.unacked_rows_ = held_rows_;
+}
+
 void IngestSender::process(Work work) {
+  in_hand_ = &work.blocks;
+  process_round(work);
+  in_hand_ = nullptr;
+}
+
+void IngestSender::process_round(Work& work) {
   // Replay first, and checkpoint right after it: on a flapping link the
   // replayed rows are secured as soon as possible instead of riding along
   // with new rows until the next interval (and being replayed again).
@@ -467,12 +497,10 @@ void IngestSender::checkpoint() {
     e_.buffered_rows_ -= unacked_rows_;
     e_.buffered_bytes_ -= unacked_bytes_;
     for (RowBlockPtr& block : acked) e_.recycle_locked(std::move(block));
-    e_.unacked_rows_ = 0;
-    e_.sender_floor_.reset();
+    reset_held_locked();
   }
   unacked_rows_ = 0;
   unacked_bytes_ = 0;
-  held_rows_ = 0;
   window_rows_ = 0;
   window_bytes_ = 0;
   leftover_replay_ = false;
@@ -527,17 +555,15 @@ void IngestSender::drop_window(const absl::Status& why) {
   unacked_.clear();
   {
     std::lock_guard<std::mutex> lock(e_.mu_);
-    e_.metrics_.rows_dropped += held_rows_;
+    e_.metrics_.rows_dropped += held_rows_ - in_hand_rows();
     e_.buffered_rows_ -= unacked_rows_;
     e_.buffered_bytes_ -= unacked_bytes_;
     for (RowBlockPtr& block : blocks) e_.recycle_locked(std::move(block));
-    e_.unacked_rows_ = 0;
-    e_.sender_floor_.reset();
+    reset_held_locked();
     if (backup_ != nullptr) e_.metrics_.backup_bytes = backup_->total_bytes();
   }
   unacked_rows_ = 0;
   unacked_bytes_ = 0;
-  held_rows_ = 0;
   mem_replay_ = false;
   e_.ack_cv_.notify_all();
   e_.space_cv_.notify_all();

@@ -55,6 +55,11 @@ class IngestSender {
   // When the sender must look again even if nobody wakes it.
   std::optional<Clock::time_point> next_wake_locked() const;
   void process(Work work);
+  void process_round(Work& work);
+  // The blocks taken for the round in progress, not yet written or kept.
+  std::uint64_t in_hand_rows() const;
+  // Held rows back to those in hand (after a checkpoint or a drop). Engine lock held.
+  void reset_held_locked();
   // Appends the blocks to the disk backup (true when they are on disk) and
   // syncs it when due.
   bool back_up(const std::vector<RowBlockPtr>& blocks);
@@ -111,6 +116,7 @@ class IngestSender {
   std::optional<Clock::time_point> failing_since_;
   std::optional<Clock::time_point> unsynced_since_;
   std::vector<absl::string_view> records_;  // reused for backup appends
+  const std::vector<RowBlockPtr>* in_hand_ = nullptr;
 };
 
 }  // namespace internal
