@@ -24,7 +24,8 @@ enum class BackpressurePolicy {
   // RESOURCE_EXHAUSTED).
   kBlock,
   // Discard the oldest queued rows not yet sent to make room (counted in
-  // rows_dropped). Rows already sent and awaiting acknowledgement are kept.
+  // rows_dropped). Rows already sent and awaiting acknowledgement are kept;
+  // if they alone fill the limits, the call is refused as with kReject.
   kDropOldest,
 };
 
