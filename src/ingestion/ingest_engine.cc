@@ -244,6 +244,10 @@ absl::Status IngestEngine::flush(std::chrono::milliseconds timeout) {
 IngestionMetrics IngestEngine::metrics() const {
   std::lock_guard<std::mutex> lock(mu_);
   IngestionMetrics out = metrics_;
+  // A deep copy: a Status shares its message by reference count, and the
+  // snapshot outlives the lock (the count lives in uninstrumented abseil code,
+  // so TSan cannot see that sharing is safe).
+  out.last_error = absl::Status(metrics_.last_error.code(), metrics_.last_error.message());
   out.queue_depth_rows = queued_rows_;
   out.queue_depth_bytes = queued_bytes_;
   out.unacknowledged_rows = unacked_rows_;
