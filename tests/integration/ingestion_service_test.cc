@@ -700,6 +700,12 @@ TEST_P(IngestionServiceTest, TransportErrorsNameTheCallAndTheConfig) {
   emulator_.stop();
   // Queued while the server is away; flush() times out naming the failing call.
   ASSERT_TRUE(service->try_ingest_flows({keyed_reading(1)}).ok());
+  // The sender's first failed stream may take a while to be seen (slow under
+  // TSan); flush() reports it once it is.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (service->metrics().last_error.ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   absl::Status ingest = service->flush(std::chrono::milliseconds(500));
   EXPECT_EQ(ingest.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(ingest.message(), HasSubstr("IngestService.IngestWithConfigDataStream"));
