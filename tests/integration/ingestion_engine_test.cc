@@ -255,6 +255,7 @@ TEST_F(IngestionEngineTest, ShutdownSaysWhatItCouldNotSendAndRefusesMore) {
   ASSERT_NE(s, nullptr);
   emulator_.stop();
   for (int i = 0; i < 7; ++i) ASSERT_TRUE(s->ingest_flows(tick(i)).ok());
+  ASSERT_TRUE(eventually([&] { return !s->metrics().last_error.ok(); }));
   const auto start = std::chrono::steady_clock::now();
   absl::Status status = s->shutdown(milliseconds(300));
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
