@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "sift/ingestion/config/telemetry.h"
+#include "sift/rule/check.h"
 #include "sift/status.h"
 
 namespace sift {
@@ -135,6 +136,12 @@ absl::StatusOr<TelemetryConfig> TelemetryConfig::create(TelemetryConfig draft) {
   SIFT_RETURN_IF_ERROR(draft.validate());
   for (RuleConfig& rule : draft.rules) {
     SIFT_ASSIGN_OR_RETURN(rule, RuleConfig::create(std::move(rule)));
+  }
+  if (!draft.rules.empty()) {
+    const RuleChannelIndex channels = index_rule_channels(draft.flows);
+    for (const RuleConfig& rule : draft.rules) {
+      SIFT_RETURN_IF_ERROR(check_rule_expression(rule, channels));
+    }
   }
   if (draft.ingestion_client_key.empty()) {
     draft.ingestion_client_key = draft.hash();

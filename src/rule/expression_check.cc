@@ -17,7 +17,8 @@ namespace {
 
 using internal::to_absl_view;
 
-enum class Kind { kNumber, kString, kBool, kEnum };
+// kAny: a channel whose type is not known locally; it fits every operator.
+enum class Kind { kNumber, kString, kBool, kEnum, kAny };
 
 struct Type {
   Kind kind = Kind::kNumber;
@@ -34,6 +35,8 @@ std::string_view kind_name(Kind kind) {
       return "bool";
     case Kind::kEnum:
       return "enum";
+    case Kind::kAny:
+      return "unknown";
   }
   return "";
 }
@@ -47,6 +50,9 @@ std::string format_key(double number) {
   std::snprintf(buffer, sizeof buffer, "%.17g", number);
   return buffer;
 }
+
+// An operand of kind `have` is acceptable where `want` is needed.
+bool fits(Kind have, Kind want) { return have == want || have == Kind::kAny; }
 
 class Checker {
  public:
@@ -69,7 +75,7 @@ class Checker {
         absl::StatusOr<Type> operand = check(node.lhs);
         if (!operand.ok()) return operand;
         const Kind want = node.op == ExpressionOp::kNegate ? Kind::kNumber : Kind::kBool;
-        if (operand->kind != want) {
+        if (!fits(operand->kind, want)) {
           return error_at(node.column,
                           absl::StrCat("'", to_absl_view(expression_op_symbol(node.op)),
                                        "' needs a ", to_absl_view(kind_name(want)), ", got ",
@@ -92,21 +98,21 @@ class Checker {
       case ExpressionOp::kSubtract:
       case ExpressionOp::kMultiply:
       case ExpressionOp::kDivide:
-        if (lhs->kind != Kind::kNumber || rhs->kind != Kind::kNumber) {
+        if (!fits(lhs->kind, Kind::kNumber) || !fits(rhs->kind, Kind::kNumber)) {
           return error_at(node.column,
                           absl::StrCat("arithmetic '", symbol, "' needs numbers, got ", got));
         }
         return Type{Kind::kNumber, 0};
       case ExpressionOp::kAnd:
       case ExpressionOp::kOr:
-        if (lhs->kind != Kind::kBool || rhs->kind != Kind::kBool) {
+        if (!fits(lhs->kind, Kind::kBool) || !fits(rhs->kind, Kind::kBool)) {
           return error_at(node.column, absl::StrCat("'", symbol, "' needs booleans, got ", got));
         }
         return Type{Kind::kBool, 0};
       case ExpressionOp::kContains:
       case ExpressionOp::kStartsWith:
       case ExpressionOp::kEndsWith:
-        if (lhs->kind != Kind::kString || rhs->kind != Kind::kString) {
+        if (!fits(lhs->kind, Kind::kString) || !fits(rhs->kind, Kind::kString)) {
           return error_at(node.column, absl::StrCat(symbol, "() needs strings, got ", got));
         }
         return Type{Kind::kBool, 0};
@@ -114,6 +120,7 @@ class Checker {
         break;
     }
     // Comparisons.
+    if (lhs->kind == Kind::kAny || rhs->kind == Kind::kAny) return Type{Kind::kBool, 0};
     const bool equality = node.op == ExpressionOp::kEqual || node.op == ExpressionOp::kNotEqual;
     if (lhs->kind == Kind::kEnum || rhs->kind == Kind::kEnum) {
       absl::Status status = enum_comparison(node, *lhs, *rhs, equality);
@@ -131,7 +138,7 @@ class Checker {
   absl::Status check_root(int root) {
     absl::StatusOr<Type> type = check(root);
     if (!type.ok()) return type.status();
-    if (type->kind != Kind::kBool) {
+    if (!fits(type->kind, Kind::kBool)) {
       return error_at(nodes_[root].start_column,
                       absl::StrCat("the expression must be a boolean condition, but it is a ",
                                    to_absl_view(kind_name(type->kind))));
@@ -146,6 +153,7 @@ class Checker {
       return error_at(node.column,
                       absl::StrCat("$", node.reference, " is not bound to a channel reference"));
     }
+    if (!found->second.type_known) return Type{Kind::kAny, node.reference};
     const ChannelDataType type = found->second.data_type;
     switch (type) {
       case ChannelDataType::kDouble:
@@ -225,6 +233,7 @@ class Checker {
         }
         return absl::OkStatus();
       case Kind::kBool:
+      case Kind::kAny:  // handled before enum comparisons
         break;
     }
     return error_at(node.column, absl::StrCat("cannot compare ", got, " with '", symbol, "'"));

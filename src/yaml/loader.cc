@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "sift/ingestion/config/telemetry.h"
 #include "sift/ingestion/config/yaml.h"
+#include "sift/rule/check.h"
 #include "sift/status.h"
 
 namespace sift {
@@ -84,13 +85,43 @@ absl::StatusOr<std::vector<std::filesystem::path>> rule_module_files(
   return files;
 }
 
+// Whose wording a rule's loading errors follow.
+enum class RuleSchema {
+  kTelemetryConfig,  // sift_py's telemetry config loader and load_rule_modules
+  kRuleService,      // sift_py's RuleService.load_rules_from_yaml
+};
+
+// Where a rule and its parts are written.
+struct RuleLocations {
+  Location rule;
+  Location expression;
+  std::vector<Location> references;  // per channel reference
+};
+
+RuleLocations locations_of(const RuleDraft& draft) {
+  return RuleLocations{draft.location, draft.expression_node_location, draft.reference_locations};
+}
+
 // Looks up a named expression, then substitutes sub-expressions.
 absl::StatusOr<RuleConfig> finish_rule(RuleDraft draft,
                                        const std::map<std::string, std::string>& named_expressions,
-                                       bool have_expression_modules) {
+                                       bool have_expression_modules,
+                                       RuleSchema schema = RuleSchema::kTelemetryConfig) {
+  if (schema == RuleSchema::kRuleService && draft.config.channel_references.empty()) {
+    return absl::InvalidArgumentError(draft.location.format(
+        absl::StrCat("Rule of name '", draft.config.name, "' requires channel_references")));
+  }
   if (draft.named_expression.has_value()) {
+    if (schema == RuleSchema::kRuleService && named_expressions.empty()) {
+      return absl::InvalidArgumentError(draft.expression_location.format(absl::StrCat(
+          "Rule '", draft.config.name, "' requires named expressions, but none were provided.")));
+    }
     auto it = named_expressions.find(*draft.named_expression);
     if (it == named_expressions.end()) {
+      if (schema == RuleSchema::kRuleService) {
+        return absl::InvalidArgumentError(draft.expression_location.format(
+            absl::StrCat("Named expression '", *draft.named_expression, "' could not be found.")));
+      }
       return absl::InvalidArgumentError(draft.expression_location.format(
           absl::StrCat("Named expression '", *draft.named_expression, "' of rule '",
                        draft.config.name, "' could not be found",
@@ -112,15 +143,28 @@ absl::StatusOr<RuleConfig> finish_rule(RuleDraft draft,
   return rule;
 }
 
+// Checks a finished rule's expression (check_rule_expression) and points an
+// error at the channel reference it is about, else at the expression.
+absl::Status check_rule_located(const RuleConfig& rule, const RuleChannelIndex& known,
+                                const RuleLocations& where) {
+  int reference = -1;
+  absl::Status status = check_rule_expression(rule, known, &reference);
+  if (status.ok()) return status;
+  if (reference >= 0 && static_cast<std::size_t>(reference) < where.references.size()) {
+    return located(where.references[static_cast<std::size_t>(reference)], status);
+  }
+  return located(where.expression, status);
+}
+
 struct LocatedRule {
   RuleConfig rule;
-  Location location;
+  RuleLocations where;
 };
 
 absl::StatusOr<std::vector<LocatedRule>> load_rule_modules_located(
     const std::vector<std::filesystem::path>& paths,
     const std::map<std::string, std::string>& named_expressions, bool have_expression_modules,
-    std::vector<std::string>* warnings) {
+    std::vector<std::string>* warnings, RuleSchema schema = RuleSchema::kTelemetryConfig) {
   SIFT_ASSIGN_OR_RETURN(std::vector<std::filesystem::path> files, rule_module_files(paths));
   std::vector<RuleDraft> drafts;
   for (const std::filesystem::path& file : files) {
@@ -132,10 +176,23 @@ absl::StatusOr<std::vector<LocatedRule>> load_rule_modules_located(
   std::vector<LocatedRule> rules;
   rules.reserve(drafts.size());
   for (RuleDraft& draft : drafts) {
-    Location location = draft.location;
-    SIFT_ASSIGN_OR_RETURN(
-        RuleConfig rule, finish_rule(std::move(draft), named_expressions, have_expression_modules));
-    rules.push_back(LocatedRule{std::move(rule), std::move(location)});
+    RuleLocations where = locations_of(draft);
+    SIFT_ASSIGN_OR_RETURN(RuleConfig rule, finish_rule(std::move(draft), named_expressions,
+                                                       have_expression_modules, schema));
+    rules.push_back(LocatedRule{std::move(rule), std::move(where)});
+  }
+  return rules;
+}
+
+// Rules outside a telemetry config: their channels are not known here, so
+// only parsing and binding are checked.
+absl::StatusOr<std::vector<RuleConfig>> checked_module_rules(std::vector<LocatedRule> located) {
+  std::vector<RuleConfig> rules;
+  rules.reserve(located.size());
+  const RuleChannelIndex unknown;
+  for (LocatedRule& rule : located) {
+    SIFT_RETURN_IF_ERROR(check_rule_located(rule.rule, unknown, rule.where));
+    rules.push_back(std::move(rule.rule));
   }
   return rules;
 }
@@ -144,7 +201,7 @@ absl::StatusOr<std::vector<LocatedRule>> load_rule_modules_located(
 // the way validate() walks (flows and their channels, then rules) to say
 // where it is.
 Location locate_create_error(const TelemetryDraft& draft,
-                             const std::vector<Location>& rule_locations) {
+                             const std::vector<RuleLocations>& rule_locations) {
   const TelemetryConfig& config = draft.config;
   std::set<std::string> flow_names;
   for (std::size_t i = 0; i < config.flows.size(); ++i) {
@@ -157,7 +214,7 @@ Location locate_create_error(const TelemetryDraft& draft,
   }
   std::set<std::string> rule_names;
   for (std::size_t i = 0; i < config.rules.size() && i < rule_locations.size(); ++i) {
-    if (!rule_names.insert(config.rules[i].name).second) return rule_locations[i];
+    if (!rule_names.insert(config.rules[i].name).second) return rule_locations[i].rule;
   }
   return draft.document;
 }
@@ -189,16 +246,28 @@ absl::StatusOr<YamlLoadResult> load_telemetry_config_node(
                         load_rule_modules_located(named_rule_modules, named_expressions,
                                                   have_expression_modules, &result.warnings));
 
-  std::vector<Location> rule_locations;
+  std::vector<RuleLocations> rule_locations;
   for (RuleDraft& rule_draft : draft.rules) {
-    rule_locations.push_back(rule_draft.location);
+    rule_locations.push_back(locations_of(rule_draft));
     SIFT_ASSIGN_OR_RETURN(RuleConfig rule, finish_rule(std::move(rule_draft), named_expressions,
                                                        have_expression_modules));
     draft.config.rules.push_back(std::move(rule));
   }
   for (LocatedRule& located_rule : module_rules) {
-    rule_locations.push_back(located_rule.location);
+    rule_locations.push_back(std::move(located_rule.where));
     draft.config.rules.push_back(std::move(located_rule.rule));
+  }
+
+  // TelemetryConfig::create() validates and checks rules too, but reports
+  // them by name only: do both first, in its order, to say where.
+  if (absl::Status status = draft.config.validate(); !status.ok()) {
+    return located(locate_create_error(draft, rule_locations), status);
+  }
+  if (!draft.config.rules.empty()) {
+    const RuleChannelIndex channels = index_rule_channels(draft.config.flows);
+    for (std::size_t i = 0; i < draft.config.rules.size(); ++i) {
+      SIFT_RETURN_IF_ERROR(check_rule_located(draft.config.rules[i], channels, rule_locations[i]));
+    }
   }
 
   absl::StatusOr<TelemetryConfig> config = TelemetryConfig::create(draft.config);
@@ -274,14 +343,28 @@ absl::StatusOr<std::vector<RuleConfig>> load_rule_modules(
     SIFT_ASSIGN_OR_RETURN(
         std::vector<LocatedRule> located_rules,
         load_rule_modules_located(paths, named_expressions, !named_expressions.empty(), nullptr));
-    std::vector<RuleConfig> rules;
-    rules.reserve(located_rules.size());
-    for (LocatedRule& rule : located_rules) rules.push_back(std::move(rule.rule));
-    return rules;
+    return checked_module_rules(std::move(located_rules));
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError("out of memory while loading rule modules");
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("loading rule modules: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::vector<RuleConfig>> load_rule_service_yaml(
+    const std::vector<std::filesystem::path>& paths,
+    const std::map<std::string, std::string>& named_expressions) {
+  using namespace yaml_internal;
+  try {
+    SIFT_ASSIGN_OR_RETURN(
+        std::vector<LocatedRule> located_rules,
+        load_rule_modules_located(paths, named_expressions, !named_expressions.empty(), nullptr,
+                                  RuleSchema::kRuleService));
+    return checked_module_rules(std::move(located_rules));
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError("out of memory while loading rules");
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("loading rules: ", e.what()));
   }
 }
 

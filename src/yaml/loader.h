@@ -40,6 +40,8 @@ struct RuleDraft {
   std::optional<std::string> named_expression;  // `expression: {name: X}`
   Location expression_location;                 // `name` of a named expression
   Location sub_expressions_location;
+  Location expression_node_location;          // the `expression` value
+  std::vector<Location> reference_locations;  // per config.channel_references
 };
 
 struct TelemetryDraft {
@@ -71,7 +73,8 @@ class SchemaReader {
                  std::vector<Location>* channel_locations);
   bool read_rule(const Node& node, Mark at, RuleDraft* out);
   bool read_channel_reference(const std::string& rule_name, const Node& node, Mark at,
-                              std::vector<RuleChannelReference>* out);
+                              std::vector<RuleChannelReference>* out,
+                              std::vector<Location>* locations);
   bool read_sub_expressions(const Node& value, Mark at, SubExpressions* out);
 
   bool required_str(const Node& map, std::string_view key, std::string* out);

@@ -364,7 +364,8 @@ bool SchemaReader::read_flow(const Node& node, Mark at, FlowConfig* out,
 }
 
 bool SchemaReader::read_channel_reference(const std::string& rule_name, const Node& node, Mark at,
-                                          std::vector<RuleChannelReference>* out) {
+                                          std::vector<RuleChannelReference>* out,
+                                          std::vector<Location>* locations) {
   if (!expect_map(node, at)) return false;
   for (const Entry& entry : node.entries) {
     const Node& key = *entry.key;
@@ -378,6 +379,7 @@ bool SchemaReader::read_channel_reference(const std::string& rule_name, const No
       // The rule service's form (a channel name); sift_py's telemetry loader
       // crashes on it.
       out->push_back(RuleChannelReference{key.text, value.text});
+      locations->push_back(here(key.mark));
       continue;
     }
     if (value.type != NodeType::kMap) {
@@ -392,6 +394,7 @@ bool SchemaReader::read_channel_reference(const std::string& rule_name, const No
       return false;
     }
     out->push_back(RuleChannelReference::from_config(key.text, channel));
+    locations->push_back(here(key.mark));
   }
   return true;
 }
@@ -472,7 +475,7 @@ bool SchemaReader::read_rule(const Node& node, Mark at, RuleDraft* out) {
     for (std::size_t i = 0; i < refs->items.size(); ++i) {
       PathScope index(this, absl::StrCat("[", i, "]"));
       if (!read_channel_reference(rule.name, *refs->items[i], refs->item_mark(i),
-                                  &rule.channel_references)) {
+                                  &rule.channel_references, &out->reference_locations)) {
         return false;
       }
     }
@@ -487,6 +490,7 @@ bool SchemaReader::read_rule(const Node& node, Mark at, RuleDraft* out) {
   {
     const Node* expression = node.get("expression");
     PathScope scope(this, "expression");
+    out->expression_node_location = here(node.mark_of("expression"));
     if (expression != nullptr && expression->type == NodeType::kStr) {
       rule.expression = expression->text;
     } else if (expression != nullptr && expression->type == NodeType::kMap) {

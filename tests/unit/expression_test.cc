@@ -359,6 +359,63 @@ TEST(ExpressionCheckTest, TypeErrors) {
   for (const auto& [text, error] : rows) EXPECT_EQ(check(text), error) << text;
 }
 
+// $8 bound to a channel whose type is not known locally (type_known false).
+std::string check_with_unknown(const std::string& text) {
+  absl::StatusOr<Expression> parsed = parse_expression(text);
+  if (!parsed.ok()) return "parse error: " + std::string(parsed.status().message());
+  std::map<int, ExpressionChannel> bound;
+  for (int reference : parsed->references()) {
+    const auto found = all_channels().find(reference);
+    if (found != all_channels().end()) bound.insert(*found);
+  }
+  ExpressionChannel unknown;
+  unknown.data_type = ChannelDataType::kBitField;  // ignored while the type is unknown
+  unknown.type_known = false;
+  bound.emplace(8, unknown);
+  absl::Status status = check_expression(*parsed, bound);
+  return status.ok() ? "ok" : std::string(status.message());
+}
+
+TEST(ExpressionCheckTest, UnknownChannelTypeFitsEveryOperator) {
+  for (const char* text : {
+           "$8",
+           "!$8",
+           "$8 > 400",
+           "$8 == \"Running\"",
+           "-$8 + $1 * $8 > 3",
+           "contains($8, \"ERROR\") && $8.startsWith('x')",
+           "$8 && $4",
+           "$8 == $3",
+           "$3 == $8",
+           "$8 < $2",
+           "$8 == true",
+       }) {
+    EXPECT_EQ(check_with_unknown(text), "ok") << text;
+  }
+}
+
+TEST(ExpressionCheckTest, UnknownChannelTypeStillChecksTheOtherOperand) {
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"$8 + \"a\" > 0", "column 4: arithmetic '+' needs numbers, got unknown and string"},
+      {"$8 && 1", "column 4: '&&' needs booleans, got unknown and number"},
+      {"contains($8, 1)", "column 1: contains() needs strings, got unknown and number"},
+      {"$8 + 1", "column 1: the expression must be a boolean condition, but it is a number"},
+      {"$8 > 1 && $9 > 1", "column 11: $9 is not bound to a channel reference"},
+      {"$3 == \"Foo\" && $8",
+       "column 7: 'Foo' is not a label of the enum channel bound to $3 (labels: Stopped, Running)"},
+  };
+  for (const auto& [text, error] : rows) EXPECT_EQ(check_with_unknown(text), error) << text;
+
+  // A binding of unknown type must still be used.
+  absl::StatusOr<Expression> e = parse_expression("$1 > 400");
+  ASSERT_TRUE(e.ok());
+  ExpressionChannel unknown;
+  unknown.type_known = false;
+  EXPECT_EQ(
+      check_expression(*e, {{1, channel_of(ChannelDataType::kDouble)}, {2, unknown}}).message(),
+      "$2 is bound but not used");
+}
+
 // ---------------------------------------------------------------------------
 // Evaluation
 

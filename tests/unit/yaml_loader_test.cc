@@ -548,13 +548,14 @@ TEST(YamlRuleTest, ChannelReferenceForms) {
 }
 
 TEST(YamlRuleTest, SubExpressionValues) {
-  absl::StatusOr<YamlLoadResult> result = load_text(
-      rule_config("name: r\nexpression: $a + $b + $c + $d + $e\ntype: review\nsub_expressions:\n"
-                  "  - $a: 10\n  - $b: 2.5\n  - $c: yes\n  - $d: 'say \"hi\"'\n  - $e: 1_000\n"
-                  "  - $a: 11\n"));
+  absl::StatusOr<YamlLoadResult> result = load_text(rule_config(
+      "name: r\nexpression: $a + $b > $e && $c && $d != ''\ntype: review\nsub_expressions:\n"
+      "  - $a: 10\n  - $b: 2.5\n  - $c: yes\n  - $d: 'say \"hi\"'\n  - $e: 1_000\n"
+      "  - $a: 11\n"));
   ASSERT_TRUE(result.ok()) << result.status();
   // Later duplicates win; strings are CEL literals; bools are CEL booleans.
-  EXPECT_EQ(result->config.rules[0].expression, "11 + 2.5 + true + \"say \\\"hi\\\"\" + 1000");
+  EXPECT_EQ(result->config.rules[0].expression,
+            "11 + 2.5 > 1000 && true && \"say \\\"hi\\\"\" != ''");
   EXPECT_THAT(load_error(rule_config("name: r\nexpression: $a\ntype: review\nsub_expressions:\n"
                                      "  - $a: [1]\n")),
               HasSubstr("Expected '$a' to be <str | int | float | bool> but it is <list>"));
@@ -566,8 +567,9 @@ TEST(YamlRuleTest, SubExpressionValues) {
 TEST(YamlRuleTest, SubExpressionsApplyToInlineExpressions) {
   // sift_py's telemetry loader ignores them for inline expressions; its rule
   // service and RuleConfig apply them, and so do we.
-  absl::StatusOr<YamlLoadResult> result = load_text(rule_config(
-      "name: r\nexpression: $1 > $limit\ntype: review\nsub_expressions:\n  - $limit: 3\n"));
+  absl::StatusOr<YamlLoadResult> result =
+      load_text(rule_config("name: r\nexpression: $1 > $limit\ntype: review\nsub_expressions:\n"
+                            "  - $limit: 3\nchannel_references:\n  - $1: *v\n"));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->config.rules[0].expression, "$1 > 3");
 }
@@ -892,8 +894,8 @@ TEST_F(RuleModulesTest, RulesAreValidated) {
 }
 
 TEST_F(RuleModulesTest, EveryRegularFileIsLoadedAndSymlinkLoopsEnd) {
-  write("b/one.yml", "rules:\n  - name: one\n    expression: x\n    type: phase\n");
-  write("a.txt", "rules:\n  - name: text\n    expression: x\n    type: phase\n");
+  write("b/one.yml", "rules:\n  - name: one\n    expression: 'true'\n    type: phase\n");
+  write("a.txt", "rules:\n  - name: text\n    expression: 'true'\n    type: phase\n");
   write("c/empty_rules.yaml", "rules: []\n");
   std::error_code ec;
   fs::create_directory_symlink(dir_, dir_ / "b" / "loop", ec);
@@ -907,7 +909,7 @@ TEST_F(RuleModulesTest, EveryRegularFileIsLoadedAndSymlinkLoopsEnd) {
 TEST_F(RuleModulesTest, AppendedToTheTelemetryConfig) {
   write("extra.yml",
         "rules:\n  - name: extra\n    expression: $1 > 1\n    type: phase\n"
-        "    channel_references:\n      - $1: log\n");
+        "    channel_references:\n      - $1: voltage\n");
   absl::StatusOr<YamlLoadResult> result =
       load_telemetry_config_yaml(kData / "good" / "reference.yml", expression_modules(), {dir_});
   ASSERT_TRUE(result.ok()) << result.status();
@@ -926,6 +928,162 @@ TEST_F(RuleModulesTest, DuplicateRuleAcrossFilesIsLocatedInTheModule) {
             file.string() +
                 ":2:5: rules[0]: Can't have two rules with identical names, "
                 "'speeding'.");
+}
+
+TEST_F(RuleModulesTest, RuleCheckErrorsAreLocatedInTheModule) {
+  write("extra.yml",
+        "rules:\n  - name: extra\n    type: phase\n    expression: $1 > 1\n"
+        "    channel_references:\n      - $1: log\n");
+  absl::StatusOr<YamlLoadResult> result =
+      load_telemetry_config_yaml(kData / "good" / "reference.yml", expression_modules(), {dir_});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(message(result.status()),
+            (dir_ / "extra.yml").string() +
+                ":4:17: rules[0].expression: rule 'extra': expression column 4: cannot compare "
+                "string and number with '>' (expression: '$1 > 1')");
+}
+
+TEST_F(RuleModulesTest, LoadRuleModulesChecksParsingAndBinding) {
+  // Channels are not known outside a telemetry config: `log > 1` is fine ...
+  write("a.yml",
+        "rules:\n  - name: a\n    type: phase\n    expression: $1 > 1\n"
+        "    channel_references:\n      - $1: log\n");
+  absl::StatusOr<std::vector<RuleConfig>> rules = load_rule_modules({dir_});
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  // ... but an unbound `$2` is not.
+  const fs::path file = write("a.yml",
+                              "rules:\n  - name: a\n    type: phase\n    expression: $1 > $2\n"
+                              "    channel_references:\n      - $1: log\n");
+  rules = load_rule_modules({dir_});
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(message(rules.status()),
+            file.string() +
+                ":4:17: rules[0].expression: rule 'a': expression column 6: $2 is not bound to a "
+                "channel reference (expression: '$1 > $2')");
+}
+
+// --- RuleService YAML (sift_py's RuleService.load_rules_from_yaml) ----------
+
+TEST_F(RuleModulesTest, RuleServiceYamlReadsEveryField) {
+  write("rules.yml",
+        "rules:\n"
+        "  - name: everything\n"
+        "    rule_client_key: everything-key\n"
+        "    description: all the fields\n"
+        "    expression:\n"
+        "      name: kinetic_energy_gt\n"
+        "    sub_expressions:\n"
+        "      - $mass: 10\n"
+        "      - $threshold: 470\n"
+        "    channel_references:\n"
+        "      - $1: {name: velocity, component: mainmotor, data_type: double}\n"
+        "    contextual_channels: [log, voltage]\n"
+        "    asset_names: [NostromoLV426, Sulaco]\n"
+        "    tag_names: [lv426]\n"
+        "    is_external: true\n"
+        "    is_live_evaluation_enabled: true\n"
+        "    type: review\n"
+        "    assignee: ellen.ripley@weylandcorp.com\n"
+        "    tags: [warning]\n"
+        "  - name: inline\n"
+        "    expression: contains($1, $text) && $2 > 3\n"
+        "    sub_expressions:\n"
+        "      - $text: ERROR\n"
+        "    channel_references:\n"
+        "      - $1: log\n"
+        "        $2: voltage\n"
+        "    is_live: true\n"
+        "    type: phase\n");
+  absl::StatusOr<std::vector<RuleConfig>> rules =
+      load_rule_service_yaml({dir_}, named_expressions());
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  ASSERT_THAT(*rules, SizeIs(2));
+
+  const RuleConfig& all = (*rules)[0];
+  EXPECT_EQ(all.name, "everything");
+  EXPECT_EQ(all.rule_client_key, "everything-key");
+  EXPECT_EQ(all.description, "all the fields");
+  EXPECT_EQ(all.expression, "0.5 * 10 * $1 * $1 > 470");
+  EXPECT_TRUE(all.sub_expressions.empty());
+  EXPECT_THAT(all.channel_references,
+              ElementsAre(RuleChannelReference{"$1", "mainmotor.velocity"}));
+  EXPECT_THAT(all.contextual_channels, ElementsAre("log", "voltage"));
+  EXPECT_THAT(all.asset_names, ElementsAre("NostromoLV426", "Sulaco"));
+  EXPECT_THAT(all.tag_names, ElementsAre("lv426"));
+  EXPECT_TRUE(all.is_external);
+  EXPECT_TRUE(all.is_live_evaluation_enabled);
+  EXPECT_EQ(*all.action, RuleAction(RuleActionCreateDataReviewAnnotation{
+                             "ellen.ripley@weylandcorp.com", {"warning"}}));
+
+  const RuleConfig& inline_rule = (*rules)[1];
+  EXPECT_EQ(inline_rule.expression, "contains($1, \"ERROR\") && $2 > 3");
+  EXPECT_THAT(inline_rule.channel_references, ElementsAre(RuleChannelReference{"$1", "log"},
+                                                          RuleChannelReference{"$2", "voltage"}));
+  EXPECT_FALSE(inline_rule.rule_client_key.has_value());
+  EXPECT_EQ(inline_rule.description, "");
+  EXPECT_FALSE(inline_rule.is_external);
+  EXPECT_TRUE(inline_rule.is_live_evaluation_enabled);  // sift_py 0.9.6's `is_live`
+  EXPECT_THAT(inline_rule.asset_names, IsEmpty());
+  EXPECT_EQ(*inline_rule.action, RuleAction(RuleActionCreatePhaseAnnotation{}));  // no tags
+}
+
+TEST_F(RuleModulesTest, RuleServiceYamlRequiresChannelReferences) {
+  const fs::path file =
+      write("rules.yml", "rules:\n  - name: constant\n    expression: 'true'\n    type: phase\n");
+  absl::StatusOr<std::vector<RuleConfig>> rules = load_rule_service_yaml({file});
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(rules.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(message(rules.status()),
+            file.string() + ":2:5: rules[0]: Rule of name 'constant' requires channel_references");
+  // The telemetry config's rule schema allows it.
+  EXPECT_TRUE(load_rule_modules({file}).ok());
+}
+
+TEST_F(RuleModulesTest, RuleServiceYamlNamedExpressionErrors) {
+  const fs::path file = write("rules.yml",
+                              "rules:\n  - name: energy\n    type: phase\n    expression:\n"
+                              "      name: kinetic_energy_gtx\n    channel_references:\n"
+                              "      - $1: velocity\n");
+  absl::StatusOr<std::vector<RuleConfig>> rules = load_rule_service_yaml({file});
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(message(rules.status()),
+            file.string() +
+                ":5:13: rules[0].expression.name: Rule 'energy' requires named expressions, but "
+                "none were provided.");
+  rules = load_rule_service_yaml({file}, named_expressions());
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(message(rules.status()),
+            file.string() +
+                ":5:13: rules[0].expression.name: Named expression 'kinetic_energy_gtx' could not "
+                "be found.");
+}
+
+TEST_F(RuleModulesTest, RuleServiceYamlChecksParsingAndBinding) {
+  const fs::path file = write("rules.yml",
+                              "rules:\n  - name: typo\n    type: phase\n    expression: $1 >\n"
+                              "    channel_references:\n      - $1: velocity\n");
+  absl::StatusOr<std::vector<RuleConfig>> rules = load_rule_service_yaml({file});
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(message(rules.status()),
+            file.string() +
+                ":4:17: rules[0].expression: rule 'typo': expression column 5: expected an operand "
+                "after '>' (expression: '$1 >')");
+  write("rules.yml",
+        "rules:\n  - name: unused\n    type: phase\n    expression: $1 > 2\n"
+        "    channel_references:\n      - $1: velocity\n      - $2: voltage\n");
+  rules = load_rule_service_yaml({file});
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(message(rules.status()),
+            file.string() +
+                ":7:9: rules[0].channel_references[1].$2: rule 'unused': $2 is bound but not used "
+                "(expression: '$1 > 2')");
+  // Types are not checked: the channels are not known here.
+  write("rules.yml",
+        "rules:\n  - name: any\n    type: phase\n    expression: contains($1, 'x') || $1 > 2\n"
+        "    channel_references:\n      - $1: velocity\n");
+  EXPECT_TRUE(load_rule_service_yaml({file}).ok());
+  // Missing paths are skipped, as in sift_py.
+  EXPECT_TRUE(load_rule_service_yaml({dir_ / "missing.yml"})->empty());
 }
 
 }  // namespace

@@ -116,6 +116,11 @@ struct ExpressionChannel {
   ChannelDataType data_type = ChannelDataType::kDouble;
   std::vector<ChannelEnumType> enum_types;
   std::vector<ChannelBitFieldElement> bit_field_elements;
+  // False for a channel whose definition is not known locally (a rule may
+  // watch channels that another config registers on the same asset).
+  // check_expression() then lets `$N` fit any operator and ignores the other
+  // fields, so only parsing and binding are checked for it.
+  bool type_known = true;
 };
 
 // Checks `expression` against the channels bound to its references (key N
@@ -123,10 +128,12 @@ struct ExpressionChannel {
 // fit their operators (numbers for arithmetic, booleans for `&&`/`||`/`!`,
 // strings for the string functions, comparable types for comparisons), enum
 // labels and keys compared with an enum channel exist in its enum types, and
-// the whole expression is a boolean condition. Bit-field and bytes channels
-// are not supported in expressions yet (an error). The first problem is
-// returned as INVALID_ARGUMENT `column N: <what>` (unused bindings have no
-// column: `$N is bound but not used`).
+// the whole expression is a boolean condition. A channel with `type_known`
+// false fits wherever its operand is used (`$1 + "a"` is still an error: the
+// string does not fit). Bit-field and bytes channels are not supported in
+// expressions yet (an error). The first problem is returned as
+// INVALID_ARGUMENT `column N: <what>` (unused bindings have no column:
+// `$N is bound but not used`).
 absl::Status check_expression(const Expression& expression,
                               const std::map<int, ExpressionChannel>& bound);
 

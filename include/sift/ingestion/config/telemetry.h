@@ -30,14 +30,18 @@ struct TelemetryConfig {
   // runtime (any schema change yields a new key).
   bool ingestion_client_key_is_generated = false;
 
-  // Validates (validate()), substitutes rule sub-expressions, and generates
-  // the client key when it is empty.
+  // Validates (validate()), substitutes rule sub-expressions, checks every
+  // rule's expression against the channels of `flows` (check_rule_expression
+  // in sift/rule/check.h: parsing, binding, and types for references to those
+  // channels), and generates the client key when it is empty.
   static absl::StatusOr<TelemetryConfig> create(TelemetryConfig draft);
 
   // Loads a telemetry config YAML file (the sift_py schema), resolving named
   // expressions from `named_expression_modules` and appending the rules of
   // `named_rule_modules` (files, or directories walked recursively). Errors
-  // start with `FILE:LINE:COL:` and name the key path.
+  // start with `FILE:LINE:COL:` and name the key path; a rule expression that
+  // does not check points at the rule's `expression` (in the rule module it
+  // came from, if any).
   static absl::StatusOr<TelemetryConfig> try_from_yaml(
       const std::filesystem::path& path,
       const std::vector<std::filesystem::path>& named_expression_modules = {},

@@ -43,8 +43,29 @@ absl::StatusOr<std::map<std::string, std::string>> load_named_expression_modules
 // directory's entries sorted by name, depth first), so results do not depend
 // on the file system. A path that does not exist is skipped, as in sift_py.
 // `{name: X}` expressions are resolved from `named_expressions`; sub-expressions
-// are substituted (RuleConfig::create), so the returned rules are final.
+// are substituted (RuleConfig::create), so the returned rules are final. Each
+// expression is parsed and its references checked (every `$N` bound, every
+// reference used: check_rule_expression with no known channels); an error
+// points at the rule's `expression` or at the offending channel reference.
 absl::StatusOr<std::vector<RuleConfig>> load_rule_modules(
+    const std::vector<std::filesystem::path>& paths,
+    const std::map<std::string, std::string>& named_expressions = {});
+
+// The rules of rule modules as sift_py's RuleService.load_rules_from_yaml
+// reads them, for RuleService::load_rules_from_yaml: the files and schema of
+// load_rule_modules() (a channel reference is a channel map, whose `name` and
+// deprecated `component` give the channel, or a channel name; contextual
+// channels, sub_expressions, rule_client_key, description, asset_names,
+// tag_names, is_external, is_live / is_live_evaluation_enabled; tags default
+// to none), with sift_py's rule-service errors:
+//   - a rule without channel references:
+//     `Rule of name 'X' requires channel_references`;
+//   - `expression: {name: N}` when `named_expressions` is empty:
+//     `Rule 'X' requires named expressions, but none were provided.`;
+//   - an unknown N: `Named expression 'N' could not be found.`
+// Each prefixed with `FILE:LINE:COL: KEYPATH: `. Expressions are checked as by
+// load_rule_modules() (parsing and binding; the channels are not known here).
+absl::StatusOr<std::vector<RuleConfig>> load_rule_service_yaml(
     const std::vector<std::filesystem::path>& paths,
     const std::map<std::string, std::string>& named_expressions = {});
 
@@ -58,7 +79,13 @@ struct YamlLoadResult {
 // TelemetryConfig::try_from_yaml with its warnings: loads the telemetry
 // config at `path`, the named expression modules (files) and the rule
 // modules (files or directories; their rules follow the file's own), then
-// builds the config with TelemetryConfig::create().
+// builds the config with TelemetryConfig::create(). Every rule's expression is
+// checked against the channels of the config's flows (see
+// sift/rule/check.h); an error reads
+//   FILE:LINE:COL: rules[I].expression: rule 'NAME': expression column N: ...
+// with FILE:LINE:COL the rule's `expression` (in the rule module it came
+// from), or the channel reference (`rules[I].channel_references[J].$N`) when
+// the error is about that reference.
 absl::StatusOr<YamlLoadResult> load_telemetry_config_yaml(
     const std::filesystem::path& path,
     const std::vector<std::filesystem::path>& named_expression_modules = {},
