@@ -16,7 +16,7 @@ namespace {
 
 constexpr char kUsage[] =
     "Usage: sift-emulator [--listen HOST:PORT] [--api-key KEY] [--summary-on-exit]\n"
-    "                     [--ingest-count-only]\n"
+    "                     [--ingest-count-only] [--user NAME]... [--tag NAME]...\n"
     "\n"
     "A local server speaking Sift's gRPC API, for development, examples and tests.\n"
     "\n"
@@ -25,9 +25,15 @@ constexpr char kUsage[] =
     "  --api-key KEY       require `authorization: Bearer KEY` on every call\n"
     "  --summary-on-exit   on SIGINT/SIGTERM, print one line per stored channel:\n"
     "                      asset=<asset> channel=<channel> rows=<n> runs=<distinct runs>\n"
+    "                      then one per annotation, in creation order:\n"
+    "                      annotation rule=<rule> kind=<review|phase> state=<state>\n"
+    "                      asset=<asset> start=<RFC 3339> end=<RFC 3339|open>\n"
     "  --ingest-count-only for benchmarks: ingested rows are parsed and counted, not\n"
     "                      validated nor stored; on exit prints\n"
     "                      `ingested rows=<n> bytes=<n>` on stderr\n"
+    "  --user NAME         an active user (e.g. a review rule's assignee); repeatable\n"
+    "  --tag NAME          a tag that exists from the start (e.g. a rule's annotation\n"
+    "                      tag); repeatable\n"
     "  --help              show this text\n"
     "\n"
     "Prints `sift-emulator listening on HOST:PORT` once it serves; stops on SIGINT or\n"
@@ -69,6 +75,14 @@ bool parse_flags(int argc, char** argv, Flags* flags, std::string* error) {
       std::string key;
       if (!value(&key)) return false;
       flags->options.api_key = key;
+    } else if (arg == "--user" || arg == "--tag") {
+      std::string name;
+      if (!value(&name)) return false;
+      if (name.empty()) {
+        *error = std::string(arg) + " needs a non-empty name";
+        return false;
+      }
+      (arg == "--user" ? flags->options.users : flags->options.tags).push_back(name);
     } else if (arg == "--summary-on-exit" && !inline_value.has_value()) {
       flags->summary_on_exit = true;
     } else if (arg == "--ingest-count-only" && !inline_value.has_value()) {
@@ -125,7 +139,7 @@ int main(int argc, char** argv) {
     for (const std::string& line : emulator.summary_lines()) std::cout << line << "\n";
     std::cout.flush();
   }
-  // stderr, so the summary on stdout stays exactly one line per channel.
+  // stderr, so the summary on stdout stays exactly its lines.
   if (flags.options.ingest_count_only) {
     const sift::emulator::IngestCounts counts = emulator.ingest_counts();
     std::cerr << "sift-emulator: ingested rows=" << counts.rows << " bytes=" << counts.bytes

@@ -112,6 +112,10 @@ std::unique_ptr<Serving> build_server(const ServiceDeps& deps, const std::string
   serving->services.push_back(make_ingest_service(deps));
   serving->services.push_back(make_runs_service(deps));
   serving->services.push_back(make_channels_service(deps));
+  serving->services.push_back(make_rules_service(deps));
+  serving->services.push_back(make_users_service(deps));
+  serving->services.push_back(make_tags_service(deps));
+  serving->services.push_back(make_annotations_service(deps));
   serving->unknown = make_unknown_method_service(deps);
   grpc::ServerBuilder builder;
   if (!address.empty()) {
@@ -152,6 +156,7 @@ struct Emulator::Impl {
     deps.ingest_count_only = options.ingest_count_only;
     deps.auth = auth;
     deps.gate = gate;
+    store.seed(options.users, options.tags);
   }
 
   ~Impl() {
@@ -272,8 +277,19 @@ std::vector<std::string> Emulator::summary_lines() const {
     lines.push_back(absl::StrCat("asset=", s.asset, " channel=", s.channel, " rows=", s.rows,
                                  " runs=", s.runs));
   }
+  for (const AnnotationInfo& a : annotations()) {
+    lines.push_back(absl::StrCat("annotation rule=", a.name, " kind=", a.kind, " state=", a.state,
+                                 " asset=", a.asset, " start=", to_rfc3339(a.start),
+                                 " end=", a.end.has_value() ? to_rfc3339(*a.end) : "open"));
+  }
   return lines;
 }
+
+std::vector<AnnotationInfo> Emulator::annotations() const {
+  return impl_->store.annotation_infos();
+}
+
+std::uint64_t Emulator::out_of_order_rows() const { return impl_->store.out_of_order_rows(); }
 
 std::uint64_t Emulator::rejected_rows() const { return impl_->store.rejected_rows(); }
 

@@ -137,6 +137,18 @@ bool Filter::matches(const std::function<std::string(const std::string& field)>&
   return true;
 }
 
+bool Filter::matches_any(
+    const std::function<std::vector<std::string>(const std::string& field)>& values_of) const {
+  for (const FilterTerm& term : terms) {
+    const std::vector<std::string> values = values_of(term.field);
+    const bool any = std::any_of(values.begin(), values.end(), [&](const std::string& v) {
+      return std::find(term.values.begin(), term.values.end(), v) != term.values.end();
+    });
+    if (!any) return false;
+  }
+  return true;
+}
+
 absl::StatusOr<Filter> parse_filter(std::string_view text) { return Parser(text).parse(); }
 
 absl::StatusOr<Filter> parse_filter_for(std::string_view method, std::string_view text,

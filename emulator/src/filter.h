@@ -30,6 +30,10 @@ struct Filter {
 
   // `value_of(field)` gives the item's value of a field the caller allowed.
   bool matches(const std::function<std::string(const std::string& field)>& value_of) const;
+  // For items with several values per field (a rule's asset ids): a term
+  // holds when one of the item's values is one of the term's.
+  bool matches_any(
+      const std::function<std::vector<std::string>(const std::string& field)>& values_of) const;
 };
 
 // Parses `text`; INVALID_ARGUMENT naming the filter and the column on any

@@ -1,5 +1,8 @@
 // Store: assets, channels, rejection counters and inspection. Ingestion
-// configs and rows are in store_ingestion.cc, runs in store_runs.cc.
+// configs and rows are in store_ingestion.cc, runs in store_runs.cc, users
+// and tags in store_people.cc, rules in store_rules.cc and
+// store_rule_check.cc, their evaluation in store_eval.cc, annotations in
+// store_annotations.cc.
 #include "store.h"
 
 #include <algorithm>
@@ -14,12 +17,15 @@ namespace emulator {
 namespace {
 
 constexpr std::size_t kRejectionLogSize = 100;
+// The name of the user every API key stands for.
+constexpr char kOwnUserName[] = "sift-emulator";
 
 }  // namespace
 
 Store::Store() {
   organization_id_ = ids_.next();
   user_id_ = ids_.next();
+  add_user(kOwnUserName, user_id_);
 }
 
 void Store::stamp(google::protobuf::Timestamp* created, google::protobuf::Timestamp* modified) {
@@ -60,6 +66,8 @@ absl::StatusOr<assets_pb::Asset> Store::create_asset(const assets_pb::CreateAsse
   assets_pb::Asset& asset = assets_[asset_for_name(request.name())];
   asset.mutable_tags()->CopyFrom(request.tags());
   asset.mutable_metadata()->CopyFrom(request.metadata());
+  // Rules scoped to an asset tag cover the new asset from now on.
+  if (!rules_.empty()) rebuild_rule_index();
   return asset;
 }
 

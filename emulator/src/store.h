@@ -1,8 +1,9 @@
 // Everything the emulator holds, behind one mutex: assets, ingestion configs
-// and their flows, channels with their time-ordered rows, runs. Every
-// mutating call validates first and changes nothing when it fails, so bad
-// input can never leave the store half-updated. Services are thin adapters
-// over this class.
+// and their flows, channels with their time-ordered rows, runs, users, tags,
+// rules and annotations. Every mutating call validates first and changes
+// nothing when it fails, so bad input can never leave the store half-updated.
+// Rules are evaluated under the same mutex as rows arrive (store_eval.cc).
+// Services are thin adapters over this class.
 #ifndef SIFT_EMULATOR_STORE_H_
 #define SIFT_EMULATOR_STORE_H_
 
@@ -10,8 +11,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -21,12 +24,17 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "ids.h"
+#include "sift/annotations/v1/annotations.pb.h"
 #include "sift/assets/v1/assets.pb.h"
 #include "sift/channels/v3/channels.pb.h"
+#include "sift/common/type/v1/user.pb.h"
 #include "sift/emulator/emulator.h"
 #include "sift/ingest/v1/ingest.pb.h"
 #include "sift/ingestion_configs/v2/ingestion_configs.pb.h"
+#include "sift/rule/expression.h"
+#include "sift/rules/v1/rules.pb.h"
 #include "sift/runs/v2/runs.pb.h"
+#include "sift/tags/v2/tags.pb.h"
 #include "validate.h"
 
 namespace sift {
@@ -37,14 +45,36 @@ namespace channels_pb = ::sift::channels::v3;
 namespace configs_pb = ::sift::ingestion_configs::v2;
 namespace ingest_pb = ::sift::ingest::v1;
 namespace runs_pb = ::sift::runs::v2;
+namespace rules_pb = ::sift::rules::v1;
+namespace annotations_pb = ::sift::annotations::v1;
+namespace tags_pb = ::sift::tags::v2;
+namespace users_pb = ::sift::common::type::v1;  // sift.users.v2 serves common User records
 
 // A predicate chosen by a List handler (usually a parsed Filter).
 template <typename T>
 using Predicate = std::function<bool(const T&)>;
 
+// A rule as listed, with the ids of the assets it applies to now (its
+// asset_ids plus the assets carrying one of its asset tags).
+struct RuleView {
+  const rules_pb::Rule& rule;
+  const std::vector<std::string>& covered_asset_ids;
+};
+
+// An annotation as listed, with what filters need beyond its fields.
+struct AnnotationView {
+  const annotations_pb::Annotation& annotation;
+  const std::string& rule_id;  // empty when made by CreateAnnotation
+  std::vector<std::string> asset_names;
+};
+
 class Store {
  public:
   Store();
+
+  // Users (EmulatorOptions::users) and tags (EmulatorOptions::tags) that
+  // exist from the start; duplicate names are created once.
+  void seed(const std::vector<std::string>& users, const std::vector<std::string>& tags);
 
   // Assets, newest first when listed (Sift's default order).
   absl::StatusOr<assets_pb::Asset> create_asset(const assets_pb::CreateAssetRequest& request);
@@ -83,9 +113,44 @@ class Store {
   absl::StatusOr<runs_pb::Run> update_run(const runs_pb::Run& run,
                                           const google::protobuf::FieldMask& mask);
 
+  // Users, in creation order (the API key's own user first).
+  absl::StatusOr<users_pb::User> user(const std::string& user_id) const;
+  std::vector<users_pb::User> users(const Predicate<users_pb::User>& keep) const;
+
+  // Tags, in creation order (Sift's default: oldest first).
+  absl::StatusOr<tags_pb::Tag> create_tag(const std::string& name);
+  std::vector<tags_pb::Tag> tags(const Predicate<tags_pb::Tag>& keep) const;
+
+  // Rules (store_rules.cc). CreateRule: ALREADY_EXISTS for a known
+  // client_key. UpdateRule: the rule named by rule_id (NOT_FOUND when
+  // unknown), else by client_key; neither known creates it. Both validate
+  // everything first (INVALID_ARGUMENT naming the rule) and return the id.
+  absl::StatusOr<std::string> create_rule(const rules_pb::UpdateRuleRequest& request);
+  absl::StatusOr<std::string> update_rule(const rules_pb::UpdateRuleRequest& request);
+  // All or nothing: every rule is validated, and only when all are valid
+  // (and validate_only is unset) are they stored.
+  absl::StatusOr<rules_pb::BatchUpdateRulesResponse> batch_update_rules(
+      const rules_pb::BatchUpdateRulesRequest& request);
+  // By rule_id when set, else by client_key.
+  absl::StatusOr<rules_pb::Rule> rule(const std::string& rule_id,
+                                      const std::string& client_key) const;
+  // In creation order.
+  std::vector<rules_pb::Rule> rules(const std::function<bool(const RuleView&)>& keep) const;
+
+  // Annotations (store_annotations.cc), newest first when listed.
+  absl::StatusOr<annotations_pb::Annotation> create_annotation(
+      const annotations_pb::CreateAnnotationRequest& request);
+  absl::StatusOr<annotations_pb::Annotation> annotation(const std::string& annotation_id) const;
+  std::vector<annotations_pb::Annotation> annotations(
+      const std::function<bool(const AnnotationView&)>& keep) const;
+
   // Inspection (Emulator's public view).
   std::vector<ChannelSummary> channel_summaries() const;
   std::vector<StoredRow> rows(const std::string& asset, const std::string& channel) const;
+  std::vector<AnnotationInfo> annotation_infos() const;
+  // Rows not evaluated by rules because they were older than a row already
+  // evaluated for their (asset, run).
+  std::uint64_t out_of_order_rows() const;
 
  private:
   struct Row {
@@ -101,6 +166,7 @@ class Store {
   };
   struct FlowRecord {
     configs_pb::FlowConfig proto;
+    std::size_t asset = 0;              // index in assets_
     std::vector<std::size_t> channels;  // index in channels_ per flow channel
   };
   struct ConfigRecord {
@@ -111,6 +177,54 @@ class Store {
   };
   using ChannelKey = std::tuple<std::string, std::string, int>;  // asset id, name, type
 
+  // What an ANNOTATION action makes the rule's annotations look like.
+  struct AnnotationAction {
+    annotations_pb::AnnotationType type = annotations_pb::ANNOTATION_TYPE_DATA_REVIEW;
+    std::string assigned_to_user_id;
+    std::vector<std::string> tag_names;
+    google::protobuf::RepeatedPtrField<::sift::metadata::v1::MetadataValue> metadata;
+  };
+  struct RuleRecord {
+    rules_pb::Rule proto;
+    Expression expression;
+    std::vector<std::pair<int, std::string>> references;  // $N -> channel name, by N
+    std::optional<AnnotationAction> annotation;           // none: evaluated, no annotations
+  };
+  // A rule's reference resolved on one asset: a channel, or one element of a
+  // bit-field channel (`<channel>.<element>`, read as a uint32).
+  struct ResolvedRef {
+    std::size_t channel = std::numeric_limits<std::size_t>::max();  // none on this asset
+    bool element = false;
+    std::int32_t bit_index = 0;
+    std::uint32_t bit_count = 0;
+    std::string element_name;
+    ExpressionChannel type;
+  };
+  struct AssetBinding {
+    std::size_t channel_count = 0;  // channels_.size() when resolved (channels only grow)
+    std::vector<ResolvedRef> refs;  // parallel to RuleRecord::references
+    std::map<int, ExpressionChannel> bound;
+  };
+  // Evaluation state of one rule on one asset in one run.
+  struct EvalState {
+    std::vector<std::optional<TypedValue>> values;  // last value per reference
+    bool evaluated = false;
+    bool active = false;  // the condition held at the last evaluation
+    std::int64_t last_true_ns = 0;
+    std::size_t annotation = std::numeric_limits<std::size_t>::max();  // open one, if any
+  };
+  struct AnnotationRecord {
+    annotations_pb::Annotation proto;
+    std::string rule_id;  // empty: made by CreateAnnotation
+  };
+  // A validated rule request, ready to be stored.
+  struct PreparedRule {
+    std::optional<std::size_t> existing;  // index in rules_; none = create
+    rules_pb::UpdateRuleRequest request;
+    RuleRecord record;  // expression, references, annotation action
+  };
+  enum class RuleWrite { kCreate, kUpdate };
+
   // All private helpers expect mu_ held.
   std::size_t asset_for_name(const std::string& name);
   std::size_t channel_for(const assets_pb::Asset& asset, const configs_pb::ChannelConfig& config);
@@ -118,6 +232,38 @@ class Store {
   absl::Status validate_row(const ingest_pb::IngestWithConfigDataStreamRequest& row,
                             const FlowRecord** flow, std::uint32_t* run) const;
   void stamp(google::protobuf::Timestamp* created, google::protobuf::Timestamp* modified);
+  void add_user(const std::string& name, const std::string& user_id);
+  std::size_t add_tag(const std::string& name);  // index in tags_
+
+  // Rules: validation (store_rule_check.cc) and storage (store_rules.cc).
+  absl::StatusOr<PreparedRule> prepare_rule(const rules_pb::UpdateRuleRequest& request,
+                                            RuleWrite write,
+                                            rules_pb::ValidationResult* result) const;
+  absl::Status check_rule_assets(const std::string& label,
+                                 const rules_pb::UpdateRuleRequest& request,
+                                 const RuleRecord& record,
+                                 rules_pb::ValidationResult* result) const;
+  absl::Status check_rule_actions(const std::string& label,
+                                  const rules_pb::UpdateConditionRequest& condition,
+                                  RuleRecord* record) const;
+  // Sets `ref` to channel `name` of the asset; false when it has no such channel.
+  bool resolve_channel(const std::string& asset_id, const std::string& name,
+                       ResolvedRef* ref) const;
+  std::vector<std::size_t> covered_assets(const rules_pb::RuleAssetConfiguration& config) const;
+  std::string commit_rule(PreparedRule&& prepared);
+  void rebuild_rule_index();
+
+  // Evaluation (store_eval.cc).
+  void evaluate_row(const FlowRecord& flow, std::uint32_t run, std::int64_t time_ns,
+                    const ingest_pb::IngestWithConfigDataStreamRequest& row);
+  void evaluate_rule(std::size_t rule, const FlowRecord& flow, std::uint32_t run,
+                     std::int64_t time_ns, const ingest_pb::IngestWithConfigDataStreamRequest& row);
+  AssetBinding& binding_for(std::size_t rule, std::size_t asset);
+  void open_annotation(std::size_t rule, std::size_t asset, std::uint32_t run, std::int64_t time_ns,
+                       const AssetBinding& binding, EvalState& state);
+  void close_annotation(EvalState& state);
+  // Closes the rule's open annotations and forgets its evaluation state.
+  void reset_rule(std::size_t rule);
 
   mutable std::mutex mu_;
   IdGenerator ids_;
@@ -142,6 +288,30 @@ class Store {
 
   std::uint64_t rejected_ = 0;
   std::deque<std::string> rejection_log_;  // the most recent reasons
+
+  std::vector<users_pb::User> users_;
+  std::unordered_map<std::string, std::size_t> user_by_id_;
+  std::unordered_map<std::string, std::size_t> user_by_name_;
+
+  std::vector<tags_pb::Tag> tags_;
+  std::unordered_map<std::string, std::size_t> tag_by_id_;
+  std::unordered_map<std::string, std::size_t> tag_by_name_;
+
+  std::vector<RuleRecord> rules_;
+  std::unordered_map<std::string, std::size_t> rule_by_id_;
+  std::unordered_map<std::string, std::size_t> rule_by_client_key_;
+  // Non-archived rules per asset index; an asset that is not a key costs
+  // ingestion nothing.
+  std::unordered_map<std::size_t, std::vector<std::size_t>> rules_by_asset_;
+  std::map<std::pair<std::size_t, std::size_t>, AssetBinding> bindings_;  // (rule, asset)
+  std::map<std::tuple<std::size_t, std::size_t, std::uint32_t>, EvalState>
+      eval_states_;  // (rule, asset, run)
+  std::map<std::pair<std::size_t, std::uint32_t>, std::int64_t>
+      latest_evaluated_;  // (asset, run) -> newest timestamp evaluated
+  std::uint64_t out_of_order_rows_ = 0;
+
+  std::vector<AnnotationRecord> annotations_;
+  std::unordered_map<std::string, std::size_t> annotation_by_id_;
 };
 
 }  // namespace emulator

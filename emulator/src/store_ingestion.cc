@@ -23,10 +23,12 @@ bool to_nanos(const google::protobuf::Timestamp& ts, std::int64_t* out) {
 }  // namespace
 
 void Store::add_flows(ConfigRecord& config, const WireFlows& flows) {
-  const assets_pb::Asset asset = assets_[asset_by_id_.at(config.proto.asset_id())];
+  const std::size_t asset_index = asset_by_id_.at(config.proto.asset_id());
+  const assets_pb::Asset asset = assets_[asset_index];
   for (const configs_pb::FlowConfig& flow : flows) {
     FlowRecord record;
     record.proto = flow;
+    record.asset = asset_index;
     for (const configs_pb::ChannelConfig& channel : flow.channels()) {
       record.channels.push_back(channel_for(asset, channel));
     }
@@ -185,6 +187,9 @@ absl::Status Store::ingest(const ingest_pb::IngestWithConfigDataStreamRequest& r
       }
     }
   }
+  // Rules of the row's asset see it after it is stored (a lookup that finds
+  // nothing for assets without rules).
+  if (!rules_by_asset_.empty()) evaluate_row(*flow, run, time_ns, row);
   return absl::OkStatus();
 }
 

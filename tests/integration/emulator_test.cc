@@ -17,12 +17,12 @@
 
 #include "internal/auth_interceptor.h"
 #include "sift/assets/v1/assets.grpc.pb.h"
+#include "sift/calculated_channels/v1/calculated_channels.grpc.pb.h"
 #include "sift/channels/v3/channels.grpc.pb.h"
 #include "sift/emulator/emulator.h"
 #include "sift/ingest/v1/ingest.grpc.pb.h"
 #include "sift/ingestion_configs/v2/ingestion_configs.grpc.pb.h"
 #include "sift/ping/v1/ping.grpc.pb.h"
-#include "sift/rules/v1/rules.grpc.pb.h"
 #include "sift/runs/v2/runs.grpc.pb.h"
 
 namespace {
@@ -235,9 +235,9 @@ TEST_P(EmulatorServiceTest, WrongKeyIsUnauthenticatedWithoutEchoingIt) {
   }
   {  // And methods the emulator does not implement.
     grpc::ClientContext context;
-    sift::rules::v1::GetRuleResponse response;
-    grpc::Status status =
-        sift::rules::v1::RuleService::NewStub(bad)->GetRule(&context, {}, &response);
+    sift::calculated_channels::v1::ListExpressionIdentifiersResponse response;
+    grpc::Status status = sift::calculated_channels::v1::CalculatedChannelsService::NewStub(bad)
+                              ->ListExpressionIdentifiers(&context, {}, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
 }
@@ -1017,11 +1017,14 @@ TEST_P(EmulatorServiceTest, UnsupportedFiltersAndMethodsAnswerWithAMessage) {
   }
   {  // A service the emulator does not serve at all.
     grpc::ClientContext context;
-    sift::rules::v1::GetRuleResponse response;
+    sift::calculated_channels::v1::ListExpressionIdentifiersResponse response;
     grpc::Status status =
-        sift::rules::v1::RuleService::NewStub(channel_)->GetRule(&context, {}, &response);
+        sift::calculated_channels::v1::CalculatedChannelsService::NewStub(channel_)
+            ->ListExpressionIdentifiers(&context, {}, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-    EXPECT_THAT(status.error_message(), HasSubstr("sift.rules.v1.RuleService/GetRule"));
+    EXPECT_THAT(status.error_message(),
+                HasSubstr("sift.calculated_channels.v1.CalculatedChannelsService/"
+                          "ListExpressionIdentifiers"));
   }
   // Still serving.
   grpc::ClientContext context;

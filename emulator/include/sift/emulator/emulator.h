@@ -31,6 +31,13 @@ struct EmulatorOptions {
   // validation, no storage, so the server costs the same for every client.
   // All other services behave as usual (ingestion configs can be created).
   bool ingest_count_only = false;
+  // Active users (UserService ListActiveUsers/GetUser), by name, e.g. the
+  // assignee of a review rule (`ellen.ripley@weylandcorp.com`). The API key's
+  // own user is always there too.
+  std::vector<std::string> users;
+  // Tags that exist from the start (TagService ListTags), by name, e.g. the
+  // annotation tags of a rule action. CreateTag adds more.
+  std::vector<std::string> tags;
 };
 
 // What IngestWithConfigDataStream has read since the emulator was built.
@@ -45,6 +52,22 @@ struct ChannelSummary {
   std::string channel;  // fully qualified name
   std::size_t rows = 0;
   std::size_t runs = 0;  // distinct run ids among the rows (the empty run counts)
+};
+
+// An annotation as stored (inspection); rule annotations are created by the
+// emulator's rule evaluation.
+struct AnnotationInfo {
+  std::string annotation_id;
+  std::string name;     // the rule's name for rule annotations
+  std::string rule_id;  // empty when not created by a rule
+  std::string kind;     // "review" or "phase"
+  std::string state;    // "open", "flagged", "resolved"; "none" for phase
+  std::string asset;    // asset name
+  std::string run_id;   // empty = no run
+  std::string assigned_to_user_id;
+  std::vector<std::string> tags;  // tag names
+  Timestamp start;
+  std::optional<Timestamp> end;  // nullopt while the rule is still true
 };
 
 // One stored sample of one channel (inspection).
@@ -106,8 +129,16 @@ class Emulator {
   std::vector<ChannelSummary> channel_summaries() const;
   // The summary lines, exactly
   // `asset=<asset> channel=<fqn> rows=<n> runs=<distinct run count>`, one per
-  // channel with rows, sorted by asset then channel.
+  // channel with rows, sorted by asset then channel, followed by one line per annotation, in
+  // creation order, exactly `annotation rule=<rule name> kind=<review|phase> state=<open|...>
+  // asset=<asset> start=<RFC 3339> end=<RFC 3339 or open>`.
   std::vector<std::string> summary_lines() const;
+  // Annotations, in creation order.
+  std::vector<AnnotationInfo> annotations() const;
+  // Rows that rule evaluation skipped because they were older than a row
+  // already evaluated for the same asset and run (a replay after a
+  // reconnect); they are stored all the same.
+  std::uint64_t out_of_order_rows() const;
   // Rows dropped because they failed validation (end_stream_on_validation_error unset).
   std::uint64_t rejected_rows() const;
   // Why they were dropped: the most recent 100 reasons, oldest first.
