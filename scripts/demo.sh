@@ -5,16 +5,25 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 step "build"
-build_preset default sift-emulator sift-config quickstart ingestion buffered_ingestion ingestion_engine
+build_preset default sift-emulator sift-config quickstart ingestion buffered_ingestion ingestion_engine rules
 
 step "sift-config check examples/telemetry_config/nostromo_lv_426.yml"
 build/default/bin/sift-config check examples/telemetry_config/nostromo_lv_426.yml \
   -m examples/telemetry_config/expression_modules/kinematics.yml \
   -m examples/telemetry_config/expression_modules/string.yml
 
+step "sift-config check examples/rules/vehicle.yml"
+build/default/bin/sift-config check examples/rules/vehicle.yml \
+  -m examples/rules/expression_modules/kinematics.yml \
+  -m examples/rules/expression_modules/string.yml -r examples/rules/rule_modules
+
 step "start sift-emulator on a free port"
 log=$(mktemp)
-build/default/bin/sift-emulator --listen 127.0.0.1:0 --summary-on-exit >"$log" 2>&1 &
+# The quickstart's and the rules example's review rules are assigned to Ripley
+# and tagged; Sift resolves both by name, so the emulator starts with that user
+# and those tags.
+build/default/bin/sift-emulator --listen 127.0.0.1:0 --summary-on-exit \
+  --user ellen.ripley@weylandcorp.com --tag warning --tag thruster --tag nostromo >"$log" 2>&1 &
 emulator_pid=$!
 stop_emulator() { kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; }
 trap 'stop_emulator; rm -f "$log"' EXIT
@@ -32,7 +41,7 @@ if [[ -z "$endpoint" ]]; then
 fi
 echo "sift-emulator listening on $endpoint"
 
-for example in quickstart ingestion buffered_ingestion ingestion_engine; do
+for example in quickstart ingestion buffered_ingestion ingestion_engine rules; do
   step "$example --uri $endpoint --no-tls"
   build/default/bin/$example --uri "$endpoint" --no-tls
 done

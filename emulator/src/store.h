@@ -148,8 +148,8 @@ class Store {
   std::vector<ChannelSummary> channel_summaries() const;
   std::vector<StoredRow> rows(const std::string& asset, const std::string& channel) const;
   std::vector<AnnotationInfo> annotation_infos() const;
-  // Rows not evaluated by rules because they were older than a row already
-  // evaluated for their (asset, run).
+  // Rows not evaluated by a rule because they were older than a row already
+  // evaluated by that rule for their (asset, run); counted once per row.
   std::uint64_t out_of_order_rows() const;
 
  private:
@@ -209,7 +209,8 @@ class Store {
   struct EvalState {
     std::vector<std::optional<TypedValue>> values;  // last value per reference
     bool evaluated = false;
-    bool active = false;  // the condition held at the last evaluation
+    std::int64_t latest_ns = 0;  // newest row evaluated (when `evaluated`)
+    bool active = false;         // the condition held at the last evaluation
     std::int64_t last_true_ns = 0;
     std::size_t annotation = std::numeric_limits<std::size_t>::max();  // open one, if any
   };
@@ -256,7 +257,8 @@ class Store {
   // Evaluation (store_eval.cc).
   void evaluate_row(const FlowRecord& flow, std::uint32_t run, std::int64_t time_ns,
                     const ingest_pb::IngestWithConfigDataStreamRequest& row);
-  void evaluate_rule(std::size_t rule, const FlowRecord& flow, std::uint32_t run,
+  // False when the row is older than the newest one the rule evaluated.
+  bool evaluate_rule(std::size_t rule, const FlowRecord& flow, std::uint32_t run,
                      std::int64_t time_ns, const ingest_pb::IngestWithConfigDataStreamRequest& row);
   AssetBinding& binding_for(std::size_t rule, std::size_t asset);
   void open_annotation(std::size_t rule, std::size_t asset, std::uint32_t run, std::int64_t time_ns,
@@ -306,8 +308,6 @@ class Store {
   std::map<std::pair<std::size_t, std::size_t>, AssetBinding> bindings_;  // (rule, asset)
   std::map<std::tuple<std::size_t, std::size_t, std::uint32_t>, EvalState>
       eval_states_;  // (rule, asset, run)
-  std::map<std::pair<std::size_t, std::uint32_t>, std::int64_t>
-      latest_evaluated_;  // (asset, run) -> newest timestamp evaluated
   std::uint64_t out_of_order_rows_ = 0;
 
   std::vector<AnnotationRecord> annotations_;

@@ -1,12 +1,15 @@
 // Store: rule evaluation as rows arrive, with the SDK's expression engine.
 // State is kept per (rule, asset, run): the last value seen of each
-// referenced channel and whether the condition held at the last row. A
-// condition that turns true opens an annotation at that row; one that turns
-// false closes it at the last row where it held. Rows older than one already
-// evaluated for their (asset, run) are not evaluated (a replay after a
+// referenced channel and whether the condition held at the last row that
+// carried one of them. A condition that turns true opens an annotation at
+// that row; one that turns false closes it at the last row where it held.
+// Each rule sees only the rows that carry one of its channels, so flows sent
+// by different producers may interleave; a row older than one the rule
+// already evaluated for its (asset, run) is not evaluated (a replay after a
 // reconnect resends rows already seen), only counted.
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "store.h"
 #include "values.h"
@@ -49,15 +52,11 @@ void Store::evaluate_row(const FlowRecord& flow, std::uint32_t run, std::int64_t
                          const ingest_pb::IngestWithConfigDataStreamRequest& row) {
   auto rules = rules_by_asset_.find(flow.asset);
   if (rules == rules_by_asset_.end()) return;
-  auto [latest, first] = latest_evaluated_.try_emplace({flow.asset, run}, time_ns);
-  if (!first) {
-    if (time_ns < latest->second) {
-      ++out_of_order_rows_;
-      return;
-    }
-    latest->second = time_ns;
+  bool in_order = true;
+  for (std::size_t rule : rules->second) {
+    in_order = evaluate_rule(rule, flow, run, time_ns, row) && in_order;
   }
-  for (std::size_t rule : rules->second) evaluate_rule(rule, flow, run, time_ns, row);
+  if (!in_order) ++out_of_order_rows_;
 }
 
 Store::AssetBinding& Store::binding_for(std::size_t rule, std::size_t asset) {
@@ -78,33 +77,32 @@ Store::AssetBinding& Store::binding_for(std::size_t rule, std::size_t asset) {
   return binding;
 }
 
-void Store::evaluate_rule(std::size_t rule_index, const FlowRecord& flow, std::uint32_t run,
+bool Store::evaluate_rule(std::size_t rule_index, const FlowRecord& flow, std::uint32_t run,
                           std::int64_t time_ns,
                           const ingest_pb::IngestWithConfigDataStreamRequest& row) {
   const RuleRecord& rule = rules_[rule_index];
   const AssetBinding& binding = binding_for(rule_index, flow.asset);
-  EvalState& state = eval_states_[{rule_index, flow.asset, run}];
-  state.values.resize(binding.refs.size());
-  bool touched = false;
+  // Which of the rule's references this row carries a value for.
+  std::vector<std::pair<std::size_t, const WireValue*>> carried;
   for (std::size_t i = 0; i < flow.channels.size(); ++i) {
     const WireValue& value = row.channel_values(static_cast<int>(i));
     if (value.type_case() == WireValue::kEmpty) continue;
     for (std::size_t s = 0; s < binding.refs.size(); ++s) {
-      const ResolvedRef& ref = binding.refs[s];
-      if (ref.channel != flow.channels[i]) continue;
-      state.values[s] =
-          ref.element ? uint32_value(element_bits(value.bit_field(), ref.bit_index, ref.bit_count))
-                      : to_typed_value(value);
-      touched = true;
+      if (binding.refs[s].channel == flow.channels[i]) carried.emplace_back(s, &value);
     }
   }
-  // The condition depends on the values only: a row that changes none of
-  // them leaves it as it was (and, if it holds, holds at this row too).
-  if (state.evaluated && !touched) {
-    if (state.active) state.last_true_ns = time_ns;
-    return;
+  if (carried.empty()) return true;
+  EvalState& state = eval_states_[{rule_index, flow.asset, run}];
+  if (state.evaluated && time_ns < state.latest_ns) return false;
+  state.values.resize(binding.refs.size());
+  for (const auto& [s, value] : carried) {
+    const ResolvedRef& ref = binding.refs[s];
+    state.values[s] =
+        ref.element ? uint32_value(element_bits(value->bit_field(), ref.bit_index, ref.bit_count))
+                    : to_typed_value(*value);
   }
   state.evaluated = true;
+  state.latest_ns = time_ns;
   const auto value_of = [&](int reference) -> std::optional<TypedValue> {
     for (std::size_t s = 0; s < rule.references.size(); ++s) {
       if (rule.references[s].first == reference) return state.values[s];
@@ -126,6 +124,7 @@ void Store::evaluate_rule(std::size_t rule_index, const FlowRecord& flow, std::u
   } else if (state.active) {
     close_annotation(state);
   }
+  return true;
 }
 
 void Store::open_annotation(std::size_t rule_index, std::size_t asset, std::uint32_t run,

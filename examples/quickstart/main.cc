@@ -1,11 +1,19 @@
-// The quickstart: one asset, one channel, one rule, one data point.
+// The quickstart: one asset, one channel, one rule, a short temperature series
+// that crosses the rule's threshold once.
 //
 //   quickstart [--uri HOST:PORT] [--apikey KEY] [--no-tls]
 //
-// Without --uri it talks to a plaintext sift-emulator at 127.0.0.1:50051.
+// Without --uri it talks to a plaintext sift-emulator at 127.0.0.1:50051. The
+// rule's assignee and tags must exist there:
+//
+//   sift-emulator --user ellen.ripley@weylandcorp.com --tag warning --tag thruster
+//
+// The emulator then evaluates "overheating" and leaves one review annotation
+// spanning the two readings above 400 (`--summary-on-exit` prints it).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <utility>
 
@@ -52,15 +60,23 @@ int main(int argc, char** argv) {
       sift::IngestionService::create(*channel, *config);
   if (!service.ok()) return sift_examples::fail("ingestion service", service.status());
 
-  // Send one data point for the `temperature_reading` flow.
-  sift::Flow reading;
-  reading.flow_name = "temperature_reading";
-  reading.timestamp = std::chrono::system_clock::now();
-  reading.channel_values = {{"temperature", "thruster", sift::double_value(327)}};
-  absl::Status sent = (*service)->try_ingest_flows(reading);
-  if (!sent.ok()) return sift_examples::fail("ingest", sent);
+  // Send four readings of the `temperature_reading` flow, one second apart.
+  const double temperatures[] = {327, 405, 412, 380};
+  const sift::Timestamp start = std::chrono::system_clock::now();
+  for (std::size_t i = 0; i < std::size(temperatures); ++i) {
+    sift::Flow reading;
+    reading.flow_name = "temperature_reading";
+    reading.timestamp = start + std::chrono::seconds(i);
+    reading.channel_values = {{"temperature", "thruster", sift::double_value(temperatures[i])}};
+    absl::Status sent = (*service)->try_ingest_flows(reading);
+    if (!sent.ok()) return sift_examples::fail("ingest", sent);
+  }
+  // Ingest calls queue; flush() waits until Sift has acknowledged every row.
+  absl::Status flushed = (*service)->flush();
+  if (!flushed.ok()) return sift_examples::fail("flush", flushed);
 
-  std::printf("quickstart: sent 1 row of flow temperature_reading for asset %s (config %s)\n",
-              config->asset_name.c_str(), (*service)->ingestion_config_id().c_str());
+  std::printf("quickstart: sent %zu rows of flow temperature_reading for asset %s (config %s)\n",
+              std::size(temperatures), config->asset_name.c_str(),
+              (*service)->ingestion_config_id().c_str());
   return EXIT_SUCCESS;
 }

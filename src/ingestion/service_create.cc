@@ -1,11 +1,12 @@
 // IngestionService::create: sift_py's get-or-create of the ingestion config,
-// flow reconciliation and the flow cache (spec 4.1-4.3).
+// flow reconciliation, the flow cache and rule sync (spec 4.1-4.3, 4.2 step 3).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "internal/ingestion_service_impl.h"
 #include "internal/paging.h"
 #include "sift/ingestion/service.h"
+#include "sift/rule/service.h"
 #include "sift/status.h"
 
 namespace sift {
@@ -236,6 +238,37 @@ absl::Status get_or_create(IngestionService::Impl& impl, bool lazy, bool* size_e
   return absl::OkStatus();
 }
 
+// The flows holding a channel a rule names (a reference, a contextual
+// channel, or the bit-field channel `c` of a reference `c.element`).
+std::vector<std::string> flows_named_by_rules(const TelemetryConfig& config) {
+  std::set<std::string> names;
+  for (const RuleConfig& rule : config.rules) {
+    for (const RuleChannelReference& reference : rule.channel_references) {
+      names.insert(reference.channel_identifier);
+    }
+    names.insert(rule.contextual_channels.begin(), rule.contextual_channels.end());
+  }
+  auto named = [&](const std::string& fqn) {
+    for (const std::string& name : names) {
+      if (name == fqn || (name.size() > fqn.size() && name.compare(0, fqn.size(), fqn) == 0 &&
+                          name[fqn.size()] == '.')) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::vector<std::string> flows;
+  for (const FlowConfig& flow : config.flows) {
+    for (const ChannelConfig& channel : flow.channels) {
+      if (named(channel.fqn())) {
+        flows.push_back(flow.name);
+        break;
+      }
+    }
+  }
+  return flows;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<FlowConfig>> IngestionService::Impl::list_flows() {
@@ -301,11 +334,16 @@ absl::StatusOr<std::unique_ptr<IngestionService>> IngestionService::create(
   } else {
     SIFT_RETURN_IF_ERROR(config.validate());
   }
-  // sift_py scopes the config's rules to its asset. Rules are not synced yet.
+  // sift_py scopes the config's rules to its asset (on our copy: the
+  // caller's config is never changed). sift_py also requires a client key;
+  // a rule without one gets a stable key derived from asset and rule name.
   for (RuleConfig& rule : config.rules) {
     if (std::find(rule.asset_names.begin(), rule.asset_names.end(), config.asset_name) ==
         rule.asset_names.end()) {
       rule.asset_names.push_back(config.asset_name);
+    }
+    if (!rule.rule_client_key.has_value() || rule.rule_client_key->empty()) {
+      rule.rule_client_key = derived_rule_client_key(config.asset_name, rule.name);
     }
   }
 
@@ -350,6 +388,18 @@ absl::StatusOr<std::unique_ptr<IngestionService>> IngestionService::create(
       impl->created.insert(flow.name);
       impl->flows[flow.name] = std::move(flow);
     }
+  }
+  // Spec 4.2 step 3: the rules, once their channels are registered; all are
+  // resolved and checked before any is written.
+  if (!impl->config.rules.empty()) {
+    if (lazy) {
+      // The rules' channels must exist for the rule check: register the
+      // flows that hold them now rather than on first use.
+      SIFT_RETURN_IF_ERROR(
+          in_create(impl->config, impl->register_lazy_flows(flows_named_by_rules(impl->config))));
+    }
+    RuleService rules(channel);
+    SIFT_RETURN_IF_ERROR(in_create(impl->config, rules.create_or_update_rules(impl->config.rules)));
   }
   // Last, so a failed create() leaves no sender behind.
   SIFT_ASSIGN_OR_RETURN(impl->engine, internal::IngestEngine::start(channel, impl->options.engine));

@@ -31,6 +31,22 @@ inline std::string cel_equals(std::string_view field, std::string_view value) {
   return out;
 }
 
+// `field in ["a","b"]`, the membership filter sift_py sends (items
+// comma-joined, no spaces).
+template <typename Strings>
+std::string cel_in(std::string_view field, const Strings& values) {
+  std::string out(field);
+  out += " in [";
+  bool first = true;
+  for (const auto& value : values) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += cel_quote(value);
+  }
+  out.push_back(']');
+  return out;
+}
+
 }  // namespace internal
 }  // namespace sift
 

@@ -1200,6 +1200,30 @@ TEST_F(EmulatorRulesTest, ReplayedAndLateRowsDoNotRetrigger) {
   EXPECT_THAT(emulator_->rows("rover", "temperature"), SizeIs(9));
 }
 
+// Two producers: a whole batch of one flow, then an older batch of another.
+// Each rule sees the rows carrying its channels, in their own order.
+TEST_F(EmulatorRulesTest, FlowsArrivingLateForOtherRulesAreStillEvaluated) {
+  const auto config = probe("rover");
+  must_create_rule(overheating(config.asset_id()));
+  RuleSpec pressure = overheating(config.asset_id());
+  pressure.name = "overpressure";
+  pressure.client_key = "overpressure-key";
+  pressure.expression = "$1 > 50";
+  pressure.refs = {{"$1", "pressure"}};
+  must_create_rule(pressure);
+  const std::string id = config.ingestion_config_id();
+  ingest_series(config, "temperature", {dbl(327), dbl(405), dbl(412), dbl(380), dbl(300)});
+  ingest({
+      row_at(id, "pressure", at(1), {dbl(10)}),
+      row_at(id, "pressure", at(2), {dbl(60)}),
+      row_at(id, "pressure", at(3), {dbl(70)}),
+      row_at(id, "pressure", at(4), {dbl(20)}),
+  });
+  EXPECT_THAT(spans("overheating"), ElementsAre(span(1, 2)));
+  EXPECT_THAT(spans("overpressure"), ElementsAre(span(2, 3)));
+  EXPECT_EQ(emulator_->out_of_order_rows(), 0u);
+}
+
 TEST_F(EmulatorRulesTest, OpenAtEndOfDataAndExactSummaryLine) {
   const auto config = probe("rover");
   must_create_rule(overheating(config.asset_id()));

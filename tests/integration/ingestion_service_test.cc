@@ -303,11 +303,14 @@ TEST_P(IngestionServiceTest, ConfigWithRulesIsAcceptedAndRulesAreScopedToTheAsse
   rule.expression = "$1 > 400";
   rule.channel_references = {{"$1", "voltage"}};
   rule.rule_client_key = "overheating-key";
+  rule.action = RuleActionCreatePhaseAnnotation{};
   config.rules = {rule};
   auto service = create(config);
   ASSERT_NE(service, nullptr);
   ASSERT_THAT(service->config().rules, SizeIs(1));
   EXPECT_THAT(service->config().rules[0].asset_names, ElementsAre(kAsset));
+  // Synced (tests/integration/rule_service_test.cc covers rule sync).
+  EXPECT_TRUE(service->config().rules[0].rule_id.has_value());
 }
 
 // --- Generated key and lazy flow creation ------------------------------------

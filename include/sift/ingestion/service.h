@@ -61,8 +61,11 @@ class IngestionService {
   // sift_py's construction: get-or-create the ingestion config by client key
   // (race-safe: ALREADY_EXISTS means look it up), create missing flows,
   // refuse changes that need a new client key (naming the flow, channel and
-  // change), then use the server's flow definitions. Rules are not synced yet
-  // (a config with rules is accepted; see docs/ingestion_service.md).
+  // change), then use the server's flow definitions, then create or update
+  // the config's rules with RuleService (scoped to the config's asset; a rule
+  // without a client key gets derived_rule_client_key(asset, rule name)).
+  // A rule that cannot be resolved or checked fails create() before any rule
+  // is written (see docs/ingestion_service.md).
   static absl::StatusOr<std::unique_ptr<IngestionService>> create(
       SiftChannel channel, TelemetryConfig config, IngestionServiceOptions options = {});
 

@@ -135,9 +135,9 @@ class Emulator {
   std::vector<std::string> summary_lines() const;
   // Annotations, in creation order.
   std::vector<AnnotationInfo> annotations() const;
-  // Rows that rule evaluation skipped because they were older than a row
-  // already evaluated for the same asset and run (a replay after a
-  // reconnect); they are stored all the same.
+  // Rows that a rule skipped because they were older than a row it already
+  // evaluated for the same asset and run (a replay after a reconnect),
+  // counted once per row; they are stored all the same.
   std::uint64_t out_of_order_rows() const;
   // Rows dropped because they failed validation (end_stream_on_validation_error unset).
   std::uint64_t rejected_rows() const;
