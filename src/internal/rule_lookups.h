@@ -67,6 +67,11 @@ class RuleLookups {
       const std::string& asset_id, const std::vector<std::string>& names);
 
  private:
+  // One listing filtered by `field in values`; fills both directions' caches.
+  absl::Status fetch_assets(const char* field, const std::vector<std::string>& values);
+  absl::Status fetch_tags(tags::v2::TagType type, const char* field,
+                          const std::vector<std::string>& values);
+
   const RuleStubs* stubs_;
   std::map<std::string, std::vector<std::string>> asset_ids_;
   std::map<std::string, std::string> asset_names_;

@@ -76,28 +76,54 @@ void RuleLookups::clear() {
   channels_.clear();
 }
 
+absl::Status RuleLookups::fetch_assets(const char* field, const std::vector<std::string>& values) {
+  if (values.empty()) return absl::OkStatus();
+  assets::v1::ListAssetsRequest request;
+  request.set_filter(cel_in(field, values));
+  request.set_page_size(kRuleLookupPageSize);
+  return list_all(stubs_->channel, kListAssets,
+                  [&](grpc::ClientContext* context, const std::string& token, std::string* next) {
+                    request.set_page_token(token);
+                    assets::v1::ListAssetsResponse response;
+                    grpc::Status status = stubs_->assets->ListAssets(context, request, &response);
+                    for (const assets::v1::Asset& asset : response.assets()) {
+                      std::vector<std::string>& ids = asset_ids_[asset.name()];
+                      if (std::find(ids.begin(), ids.end(), asset.asset_id()) == ids.end()) {
+                        ids.push_back(asset.asset_id());
+                      }
+                      asset_names_[asset.asset_id()] = asset.name();
+                    }
+                    *next = response.next_page_token();
+                    return status;
+                  });
+}
+
+absl::Status RuleLookups::fetch_tags(tags::v2::TagType type, const char* field,
+                                     const std::vector<std::string>& values) {
+  if (values.empty()) return absl::OkStatus();
+  const int kind = static_cast<int>(type);
+  tags::v2::ListTagsRequest request;
+  request.set_filter(cel_in(field, values));
+  request.set_tag_type(type);
+  request.set_page_size(kRuleLookupPageSize);
+  return list_all(stubs_->channel, kListTags,
+                  [&](grpc::ClientContext* context, const std::string& token, std::string* next) {
+                    request.set_page_token(token);
+                    tags::v2::ListTagsResponse response;
+                    grpc::Status status = stubs_->tags->ListTags(context, request, &response);
+                    for (const tags::v2::Tag& tag : response.tags()) {
+                      tag_ids_[{kind, tag.name()}] = tag.tag_id();
+                      tag_names_[{kind, tag.tag_id()}] = tag.name();
+                    }
+                    *next = response.next_page_token();
+                    return status;
+                  });
+}
+
 absl::StatusOr<std::map<std::string, std::vector<std::string>>> RuleLookups::asset_ids(
     const std::vector<std::string>& names) {
-  const std::vector<std::string> ask =
-      unknown(names, asset_ids_, [](const std::string& name) { return name; });
-  if (!ask.empty()) {
-    assets::v1::ListAssetsRequest request;
-    request.set_filter(cel_in("name", ask));
-    request.set_page_size(kRuleLookupPageSize);
-    SIFT_RETURN_IF_ERROR(
-        list_all(stubs_->channel, kListAssets,
-                 [&](grpc::ClientContext* context, const std::string& token, std::string* next) {
-                   request.set_page_token(token);
-                   assets::v1::ListAssetsResponse response;
-                   grpc::Status status = stubs_->assets->ListAssets(context, request, &response);
-                   for (const assets::v1::Asset& asset : response.assets()) {
-                     asset_ids_[asset.name()].push_back(asset.asset_id());
-                     asset_names_[asset.asset_id()] = asset.name();
-                   }
-                   *next = response.next_page_token();
-                   return status;
-                 }));
-  }
+  SIFT_RETURN_IF_ERROR(
+      fetch_assets("name", unknown(names, asset_ids_, [](const std::string& n) { return n; })));
   std::map<std::string, std::vector<std::string>> out;
   for (const std::string& name : names) {
     if (auto it = asset_ids_.find(name); it != asset_ids_.end()) out[name] = it->second;
@@ -107,25 +133,8 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> RuleLookups::ass
 
 absl::StatusOr<std::map<std::string, std::string>> RuleLookups::asset_names(
     const std::vector<std::string>& ids) {
-  const std::vector<std::string> ask =
-      unknown(ids, asset_names_, [](const std::string& id) { return id; });
-  if (!ask.empty()) {
-    assets::v1::ListAssetsRequest request;
-    request.set_filter(cel_in("asset_id", ask));
-    request.set_page_size(kRuleLookupPageSize);
-    SIFT_RETURN_IF_ERROR(
-        list_all(stubs_->channel, kListAssets,
-                 [&](grpc::ClientContext* context, const std::string& token, std::string* next) {
-                   request.set_page_token(token);
-                   assets::v1::ListAssetsResponse response;
-                   grpc::Status status = stubs_->assets->ListAssets(context, request, &response);
-                   for (const assets::v1::Asset& asset : response.assets()) {
-                     asset_names_[asset.asset_id()] = asset.name();
-                   }
-                   *next = response.next_page_token();
-                   return status;
-                 }));
-  }
+  SIFT_RETURN_IF_ERROR(
+      fetch_assets("asset_id", unknown(ids, asset_names_, [](const std::string& i) { return i; })));
   std::map<std::string, std::string> out;
   for (const std::string& id : ids) {
     if (auto it = asset_names_.find(id); it != asset_names_.end()) out[id] = it->second;
@@ -136,27 +145,9 @@ absl::StatusOr<std::map<std::string, std::string>> RuleLookups::asset_names(
 absl::StatusOr<std::map<std::string, std::string>> RuleLookups::tag_ids(
     tags::v2::TagType type, const std::vector<std::string>& names) {
   const int kind = static_cast<int>(type);
-  const std::vector<std::string> ask =
-      unknown(names, tag_ids_, [&](const std::string& name) { return std::make_pair(kind, name); });
-  if (!ask.empty()) {
-    tags::v2::ListTagsRequest request;
-    request.set_filter(cel_in("name", ask));
-    request.set_tag_type(type);
-    request.set_page_size(kRuleLookupPageSize);
-    SIFT_RETURN_IF_ERROR(
-        list_all(stubs_->channel, kListTags,
-                 [&](grpc::ClientContext* context, const std::string& token, std::string* next) {
-                   request.set_page_token(token);
-                   tags::v2::ListTagsResponse response;
-                   grpc::Status status = stubs_->tags->ListTags(context, request, &response);
-                   for (const tags::v2::Tag& tag : response.tags()) {
-                     tag_ids_[{kind, tag.name()}] = tag.tag_id();
-                     tag_names_[{kind, tag.tag_id()}] = tag.name();
-                   }
-                   *next = response.next_page_token();
-                   return status;
-                 }));
-  }
+  SIFT_RETURN_IF_ERROR(fetch_tags(type, "name", unknown(names, tag_ids_, [&](const std::string& n) {
+                                    return std::make_pair(kind, n);
+                                  })));
   std::map<std::string, std::string> out;
   for (const std::string& name : names) {
     if (auto it = tag_ids_.find({kind, name}); it != tag_ids_.end()) out[name] = it->second;
@@ -167,26 +158,9 @@ absl::StatusOr<std::map<std::string, std::string>> RuleLookups::tag_ids(
 absl::StatusOr<std::map<std::string, std::string>> RuleLookups::tag_names(
     tags::v2::TagType type, const std::vector<std::string>& ids) {
   const int kind = static_cast<int>(type);
-  const std::vector<std::string> ask =
-      unknown(ids, tag_names_, [&](const std::string& id) { return std::make_pair(kind, id); });
-  if (!ask.empty()) {
-    tags::v2::ListTagsRequest request;
-    request.set_filter(cel_in("tag_id", ask));
-    request.set_tag_type(type);
-    request.set_page_size(kRuleLookupPageSize);
-    SIFT_RETURN_IF_ERROR(
-        list_all(stubs_->channel, kListTags,
-                 [&](grpc::ClientContext* context, const std::string& token, std::string* next) {
-                   request.set_page_token(token);
-                   tags::v2::ListTagsResponse response;
-                   grpc::Status status = stubs_->tags->ListTags(context, request, &response);
-                   for (const tags::v2::Tag& tag : response.tags()) {
-                     tag_names_[{kind, tag.tag_id()}] = tag.name();
-                   }
-                   *next = response.next_page_token();
-                   return status;
-                 }));
-  }
+  SIFT_RETURN_IF_ERROR(fetch_tags(
+      type, "tag_id",
+      unknown(ids, tag_names_, [&](const std::string& i) { return std::make_pair(kind, i); })));
   std::map<std::string, std::string> out;
   for (const std::string& id : ids) {
     if (auto it = tag_names_.find({kind, id}); it != tag_names_.end()) out[id] = it->second;
