@@ -116,6 +116,7 @@ std::unique_ptr<Serving> build_server(const ServiceDeps& deps, const std::string
   serving->services.push_back(make_users_service(deps));
   serving->services.push_back(make_tags_service(deps));
   serving->services.push_back(make_annotations_service(deps));
+  serving->services.push_back(make_data_service(deps));
   serving->unknown = make_unknown_method_service(deps);
   grpc::ServerBuilder builder;
   if (!address.empty()) {

@@ -56,7 +56,8 @@ std::unique_ptr<grpc::Service> make_rules_service(const ServiceDeps& deps);
 std::unique_ptr<grpc::Service> make_users_service(const ServiceDeps& deps);
 std::unique_ptr<grpc::Service> make_tags_service(const ServiceDeps& deps);
 std::unique_ptr<grpc::Service> make_annotations_service(const ServiceDeps& deps);
-// Answers every method no service above registers (data, files, ...) with
+std::unique_ptr<grpc::Service> make_data_service(const ServiceDeps& deps);
+// Answers every method no service above registers (files, ...) with
 // UNIMPLEMENTED naming it, after the API-key check.
 std::unique_ptr<grpc::CallbackGenericService> make_unknown_method_service(const ServiceDeps& deps);
 

@@ -28,6 +28,7 @@
 #include "sift/assets/v1/assets.pb.h"
 #include "sift/channels/v3/channels.pb.h"
 #include "sift/common/type/v1/user.pb.h"
+#include "sift/data/v2/data.pb.h"
 #include "sift/emulator/emulator.h"
 #include "sift/ingest/v1/ingest.pb.h"
 #include "sift/ingestion_configs/v2/ingestion_configs.pb.h"
@@ -43,6 +44,7 @@ namespace emulator {
 namespace assets_pb = ::sift::assets::v1;
 namespace channels_pb = ::sift::channels::v3;
 namespace configs_pb = ::sift::ingestion_configs::v2;
+namespace data_pb = ::sift::data::v2;
 namespace ingest_pb = ::sift::ingest::v1;
 namespace runs_pb = ::sift::runs::v2;
 namespace rules_pb = ::sift::rules::v1;
@@ -144,6 +146,12 @@ class Store {
   std::vector<annotations_pb::Annotation> annotations(
       const std::function<bool(const AnnotationView&)>& keep) const;
 
+  // GetData (store_data.cc): one page of the request's queries, in time
+  // order. Everything is validated before anything is read: NOT_FOUND names
+  // an unknown channel or run, INVALID_ARGUMENT a bad window, query or
+  // page_token, UNIMPLEMENTED what calculated channels cannot do here.
+  absl::Status get_data(const data_pb::GetDataRequest& request, data_pb::GetDataResponse* response);
+
   // Inspection (Emulator's public view).
   std::vector<ChannelSummary> channel_summaries() const;
   std::vector<StoredRow> rows(const std::string& asset, const std::string& channel) const;
@@ -163,6 +171,11 @@ class Store {
     std::string asset_name;
     std::string unit;
     std::vector<Row> rows;  // arrival order (readers stable-sort by time)
+    // Indices into `rows` by (run, time, arrival), so each run's rows are
+    // one time-ordered range. Brought up to date by GetData only (appending
+    // costs ingestion nothing); an in-order tail is appended, an
+    // out-of-order one merged in.
+    std::vector<std::uint32_t> by_run_time;
   };
   struct FlowRecord {
     configs_pb::FlowConfig proto;
@@ -226,6 +239,12 @@ class Store {
   };
   enum class RuleWrite { kCreate, kUpdate };
 
+  // GetData (store_data.cc, store_data_calc.cc): a query resolved against
+  // the store, and the point sources pages are filled from.
+  struct DataPlan;
+  class RowSource;
+  class CalcSource;
+
   // All private helpers expect mu_ held.
   std::size_t asset_for_name(const std::string& name);
   std::size_t channel_for(const assets_pb::Asset& asset, const configs_pb::ChannelConfig& config);
@@ -253,6 +272,21 @@ class Store {
   std::vector<std::size_t> covered_assets(const rules_pb::RuleAssetConfiguration& config) const;
   std::string commit_rule(PreparedRule&& prepared);
   void rebuild_rule_index();
+
+  // GetData (store_data.cc, store_data_calc.cc).
+  void index_rows(ChannelRecord& channel);
+  absl::StatusOr<std::uint32_t> run_ordinal(const std::string& label,
+                                            const std::string& run_id) const;
+  absl::Status plan_channel_query(const std::string& label, const data_pb::ChannelQuery& query,
+                                  DataPlan* plan);
+  absl::Status plan_calculated_query(const std::string& label,
+                                     const data_pb::CalculatedChannelQuery& query, DataPlan* plan);
+  // The first group (run ordinal) of `plan` after `after` (from the start
+  // when unset); none when there is no more.
+  std::optional<std::uint32_t> next_group(const DataPlan& plan,
+                                          std::optional<std::uint32_t> after) const;
+  data_pb::Metadata series_metadata(const DataPlan& plan, std::uint32_t group,
+                                    std::uint32_t sampled_ms) const;
 
   // Evaluation (store_eval.cc).
   void evaluate_row(const FlowRecord& flow, std::uint32_t run, std::int64_t time_ns,

@@ -20,32 +20,6 @@ namespace {
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-google::protobuf::Timestamp proto_time(std::int64_t nanos) {
-  google::protobuf::Timestamp ts;
-  std::int64_t seconds = nanos / 1000000000;
-  std::int64_t rest = nanos % 1000000000;
-  if (rest < 0) {
-    rest += 1000000000;
-    --seconds;
-  }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int>(rest));
-  return ts;
-}
-
-// Bits [index, index + count) of packed bytes (least significant byte first).
-std::uint32_t element_bits(const std::string& packed, std::int32_t index, std::uint32_t count) {
-  std::uint32_t out = 0;
-  for (std::uint32_t b = 0; b < count && b < 32; ++b) {
-    const std::int64_t bit = static_cast<std::int64_t>(index) + b;
-    if (bit < 0) continue;
-    const std::size_t byte = static_cast<std::size_t>(bit / 8);
-    if (byte >= packed.size()) break;
-    if ((static_cast<unsigned char>(packed[byte]) >> (bit % 8)) & 1u) out |= 1u << b;
-  }
-  return out;
-}
-
 }  // namespace
 
 void Store::evaluate_row(const FlowRecord& flow, std::uint32_t run, std::int64_t time_ns,

@@ -2,14 +2,13 @@
 // BatchUpdateRules). Everything is checked before anything is stored, and
 // every message names the rule and the problem.
 #include <algorithm>
-#include <cctype>
 #include <limits>
 #include <set>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "store.h"
+#include "values.h"
 
 namespace sift {
 namespace emulator {
@@ -24,32 +23,11 @@ std::string rule_label(const rules_pb::UpdateRuleRequest& request) {
   return "rule";
 }
 
-// `$N` with N >= 1 and no leading zero, as the expression language writes it.
-bool parse_placeholder(const std::string& key, int* n) {
-  if (key.size() < 2 || key.size() > 7 || key[0] != '$' || key[1] == '0') return false;
-  for (std::size_t i = 1; i < key.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(key[i]))) return false;
-  }
-  return absl::SimpleAtoi(absl::string_view(key).substr(1), n);
-}
-
 // The fully qualified name a reference stands for (a legacy component is
 // joined as `component.name`).
 std::string reference_name(const rules_pb::ChannelReference& ref) {
   if (ref.component().empty()) return ref.name();
   return absl::StrCat(ref.component(), ".", ref.name());
-}
-
-ExpressionChannel expression_channel(const channels_pb::Channel& channel) {
-  ExpressionChannel out;
-  out.data_type = static_cast<ChannelDataType>(channel.data_type());
-  for (const auto& e : channel.enum_types()) {
-    out.enum_types.push_back(ChannelEnumType{e.name(), e.key(), e.is_signed()});
-  }
-  for (const auto& b : channel.bit_field_elements()) {
-    out.bit_field_elements.push_back(ChannelBitFieldElement{b.name(), b.index(), b.bit_count()});
-  }
-  return out;
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "values.h"
 
+#include <cctype>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace sift {
@@ -104,6 +107,55 @@ TypedValue to_typed_value(const WireValue& value) {
       break;
   }
   return empty_value();
+}
+
+void set_proto_time(google::protobuf::Timestamp* ts, std::int64_t nanos) {
+  std::int64_t seconds = nanos / 1000000000;
+  std::int64_t rest = nanos % 1000000000;
+  if (rest < 0) {
+    rest += 1000000000;
+    --seconds;
+  }
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int>(rest));
+}
+
+google::protobuf::Timestamp proto_time(std::int64_t nanos) {
+  google::protobuf::Timestamp ts;
+  set_proto_time(&ts, nanos);
+  return ts;
+}
+
+std::uint32_t element_bits(std::string_view packed, std::int32_t index, std::uint32_t count) {
+  std::uint32_t out = 0;
+  for (std::uint32_t b = 0; b < count && b < 32; ++b) {
+    const std::int64_t bit = static_cast<std::int64_t>(index) + b;
+    if (bit < 0) continue;
+    const std::size_t byte = static_cast<std::size_t>(bit / 8);
+    if (byte >= packed.size()) break;
+    if ((static_cast<unsigned char>(packed[byte]) >> (bit % 8)) & 1u) out |= 1u << b;
+  }
+  return out;
+}
+
+bool parse_placeholder(const std::string& key, int* n) {
+  if (key.size() < 2 || key.size() > 7 || key[0] != '$' || key[1] == '0') return false;
+  for (std::size_t i = 1; i < key.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(key[i]))) return false;
+  }
+  return absl::SimpleAtoi(absl::string_view(key).substr(1), n);
+}
+
+ExpressionChannel expression_channel(const ::sift::channels::v3::Channel& channel) {
+  ExpressionChannel out;
+  out.data_type = static_cast<ChannelDataType>(channel.data_type());
+  for (const auto& e : channel.enum_types()) {
+    out.enum_types.push_back(ChannelEnumType{e.name(), e.key(), e.is_signed()});
+  }
+  for (const auto& b : channel.bit_field_elements()) {
+    out.bit_field_elements.push_back(ChannelBitFieldElement{b.name(), b.index(), b.bit_count()});
+  }
+  return out;
 }
 
 }  // namespace emulator
