@@ -30,18 +30,6 @@ constexpr char kListChannels[] = "ChannelService.ListChannels";
 // sift_py's page size for runs and channels.
 constexpr unsigned kLookupPageSize = 1000;
 
-// One listing, every page: `call(context, token, &next_token)` issues one page.
-template <typename Call>
-absl::Status list_all(const SiftChannel& channel, const char* method, Call&& call) {
-  return for_each_page(method, [&](const std::string& token) -> absl::StatusOr<std::string> {
-    std::string next;
-    SIFT_RETURN_IF_ERROR(unary_call(channel, method, [&](grpc::ClientContext* context) {
-      return call(context, token, &next);
-    }));
-    return next;
-  });
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> lookup_asset_id(DataService::Impl& impl, const std::string& name) {

@@ -9,7 +9,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "internal/grpc_util.h"
 #include "sift/ingestion/channel.h"
+#include "sift/status.h"
 
 namespace sift {
 namespace internal {
@@ -31,6 +33,19 @@ absl::Status for_each_page(std::string_view method, Fetch&& fetch) {
     }
     token = *std::move(next);
   }
+}
+
+// One paged List* RPC, every page, each page a unary_call() (deadline,
+// status naming `method`): `call(context, token, &next_token)` issues one.
+template <typename Call>
+absl::Status list_all(const SiftChannel& channel, const char* method, Call&& call) {
+  return for_each_page(method, [&](const std::string& token) -> absl::StatusOr<std::string> {
+    std::string next;
+    SIFT_RETURN_IF_ERROR(unary_call(channel, method, [&](grpc::ClientContext* context) {
+      return call(context, token, &next);
+    }));
+    return next;
+  });
 }
 
 }  // namespace internal

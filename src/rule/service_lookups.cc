@@ -42,18 +42,6 @@ std::vector<std::string> unknown(const std::vector<std::string>& wanted, const M
   return out;
 }
 
-// One listing, every page: `call(context, token, &next_token)` issues one page.
-template <typename Call>
-absl::Status list_all(const SiftChannel& channel, const char* method, Call&& call) {
-  return for_each_page(method, [&](const std::string& token) -> absl::StatusOr<std::string> {
-    std::string next;
-    SIFT_RETURN_IF_ERROR(unary_call(channel, method, [&](grpc::ClientContext* context) {
-      return call(context, token, &next);
-    }));
-    return next;
-  });
-}
-
 }  // namespace
 
 RuleStubs::RuleStubs(SiftChannel sift_channel) : channel(std::move(sift_channel)) {
