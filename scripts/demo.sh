@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 step "build"
-build_preset default sift-emulator sift-config quickstart ingestion buffered_ingestion ingestion_engine rules
+build_preset default sift-emulator sift-config quickstart ingestion buffered_ingestion ingestion_engine rules download
 
 step "sift-config check examples/telemetry_config/nostromo_lv_426.yml"
 build/default/bin/sift-config check examples/telemetry_config/nostromo_lv_426.yml \
@@ -26,7 +26,8 @@ build/default/bin/sift-emulator --listen 127.0.0.1:0 --summary-on-exit \
   --user ellen.ripley@weylandcorp.com --tag warning --tag thruster --tag nostromo >"$log" 2>&1 &
 emulator_pid=$!
 stop_emulator() { kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; }
-trap 'stop_emulator; rm -f "$log"' EXIT
+csv_dir=$(mktemp -d)
+trap 'stop_emulator; rm -f "$log"; rm -rf "$csv_dir"' EXIT
 endpoint=""
 for _ in $(seq 1 100); do
   endpoint=$(sed -n 's/^sift-emulator listening on //p' "$log")
@@ -46,8 +47,13 @@ for example in quickstart ingestion buffered_ingestion ingestion_engine rules; d
   build/default/bin/$example --uri "$endpoint" --no-tls
 done
 
+step "download --uri $endpoint --no-tls --out $csv_dir/nostromo.csv"
+build/default/bin/download --uri "$endpoint" --no-tls --out "$csv_dir/nostromo.csv"
+echo "first lines of nostromo.csv:"
+head -n 4 "$csv_dir/nostromo.csv"
+
 step "what the emulator stored"
 kill -TERM "$emulator_pid"
 wait "$emulator_pid"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; rm -rf "$csv_dir"' EXIT
 grep -v '^sift-emulator listening on' "$log"
