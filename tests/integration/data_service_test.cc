@@ -12,11 +12,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +30,7 @@
 #include "sift/data/query.h"
 #include "sift/data/result.h"
 #include "sift/data/service.h"
+#include "sift/data/table.h"
 #include "sift/emulator/emulator.h"
 #include "sift/ingestion/config/telemetry.h"
 #include "sift/ingestion/service.h"
@@ -418,6 +421,50 @@ TEST_F(DataServiceTest, TheWindowIncludesItsStartAndExcludesItsEnd) {
   result = data.execute(query({by_name("voltage")}, 100, 200));
   ASSERT_TRUE(result.ok()) << result.status();
   for (const ChannelTimeSeries& s : result->all_channels()) EXPECT_EQ(s.size(), 0u);
+}
+
+// Two flows sampled at different times, downloaded, merged as of each time
+// and written out: the CSV is the hand-computed table.
+TEST_F(DataServiceTest, DownloadedSeriesMergeAsOfIntoTheHandComputedTable) {
+  auto volts = ingestion("volts", {channel("voltage", ChannelDataType::kDouble)});
+  ChannelConfig gpio = channel("gpio", ChannelDataType::kBitField);
+  gpio.bit_field_elements = {{"12v", 0, 1}, {"led", 1, 3}};
+  auto pins = ingestion("pins", {gpio});
+  ASSERT_NE(volts, nullptr);
+  ASSERT_NE(pins, nullptr);
+  send(*volts, "volts", {at_ms(0), at_ms(10), at_ms(20)},
+       {{double_value(1.5)}, {double_value(2)}, {double_value(-3.25)}});
+  // 12v is bit 0, led bits 1-3.
+  send(*pins, "pins", {at_ms(5), at_ms(10), at_ms(25)},
+       {{bit_field_value(std::string(1, '\x01'))},
+        {bit_field_value(std::string(1, '\x06'))},
+        {bit_field_value(std::string(1, '\x03'))}});
+
+  DataService data = service();
+  absl::StatusOr<DataQueryResult> result =
+      data.execute(query({by_name("voltage"), by_name("gpio")}));
+  ASSERT_TRUE(result.ok()) << result.status();
+  absl::StatusOr<std::vector<const ChannelTimeSeries*>> columns =
+      result->channels({"voltage", "gpio.12v", "gpio.led"});
+  ASSERT_TRUE(columns.ok()) << columns.status();
+  absl::StatusOr<Table> table = merge_asof(*columns);
+  ASSERT_TRUE(table.ok()) << table.status();
+
+  const std::string path = testing::TempDir() + "data_service_merge.csv";
+  CsvOptions csv;
+  csv.time_format = CsvOptions::TimeFormat::kUnixNanos;
+  ASSERT_TRUE(write_csv(*table, path, csv).ok());
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto ns = [](int64_t ms) { return std::to_string(ns_of(at_ms(ms))); };
+  EXPECT_EQ(text.str(), "time,voltage,gpio.12v,gpio.led\n" +  //
+                            ns(0) + ",1.5,,\n" +              // no pin sample yet
+                            ns(5) + ",1.5,1,0\n" +            // volts as of 0 ms
+                            ns(10) + ",2,0,3\n" +             // both at 10 ms
+                            ns(20) + ",-3.25,0,3\n" +         // pins as of 10 ms
+                            ns(25) + ",-3.25,1,1\n");
+  std::remove(path.c_str());
 }
 
 TEST_F(DataServiceTest, SampleMsDownSamplesNumericChannelsOnly) {
