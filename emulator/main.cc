@@ -17,6 +17,7 @@ namespace {
 constexpr char kUsage[] =
     "Usage: sift-emulator [--listen HOST:PORT] [--api-key KEY] [--summary-on-exit]\n"
     "                     [--ingest-count-only] [--user NAME]... [--tag NAME]...\n"
+    "                     [--http-listen HOST:PORT] [--data-dir DIR] [--max-file-size BYTES]\n"
     "\n"
     "A local server speaking Sift's gRPC API, for development, examples and tests.\n"
     "\n"
@@ -34,9 +35,17 @@ constexpr char kUsage[] =
     "  --user NAME         an active user (e.g. a review rule's assignee); repeatable\n"
     "  --tag NAME          a tag that exists from the start (e.g. a rule's annotation\n"
     "                      tag); repeatable\n"
+    "  --http-listen HOST:PORT\n"
+    "                      also serve Sift's REST file endpoints over HTTP there (the\n"
+    "                      upload endpoint and download URLs); port 0 picks a free port\n"
+    "  --data-dir DIR      keep uploaded files in DIR (created if missing, kept on exit;\n"
+    "                      default: a temporary directory removed on exit)\n"
+    "  --max-file-size BYTES\n"
+    "                      largest file the upload endpoint accepts (default 1073741824)\n"
     "  --help              show this text\n"
     "\n"
-    "Prints `sift-emulator listening on HOST:PORT` once it serves; stops on SIGINT or\n"
+    "Prints `sift-emulator listening on HOST:PORT` once it serves, then\n"
+    "`sift-emulator http listening on HOST:PORT` with --http-listen; stops on SIGINT or\n"
     "SIGTERM.\n";
 
 struct Flags {
@@ -44,6 +53,23 @@ struct Flags {
   bool summary_on_exit = false;
   bool help = false;
 };
+
+// Plain decimal digits.
+bool parse_bytes(const std::string& text, std::uint64_t* out) {
+  if (text.empty() || text.size() > 19) return false;
+  std::uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  *out = value;
+  return true;
+}
+
+// The host as given (a wildcard stays a wildcard), with the port bound.
+std::string shown_address(const std::string& listen, const std::string& endpoint) {
+  return listen.substr(0, listen.rfind(':')) + endpoint.substr(endpoint.rfind(':'));
+}
 
 // Accepts `--flag value` and `--flag=value`.
 bool parse_flags(int argc, char** argv, Flags* flags, std::string* error) {
@@ -75,6 +101,23 @@ bool parse_flags(int argc, char** argv, Flags* flags, std::string* error) {
       std::string key;
       if (!value(&key)) return false;
       flags->options.api_key = key;
+    } else if (arg == "--http-listen") {
+      std::string listen;
+      if (!value(&listen)) return false;
+      flags->options.http_listen = listen;
+    } else if (arg == "--data-dir") {
+      if (!value(&flags->options.data_dir)) return false;
+      if (flags->options.data_dir.empty()) {
+        *error = "--data-dir needs a non-empty directory";
+        return false;
+      }
+    } else if (arg == "--max-file-size") {
+      std::string bytes;
+      if (!value(&bytes)) return false;
+      if (!parse_bytes(bytes, &flags->options.max_file_size)) {
+        *error = "--max-file-size needs a number of bytes, not '" + bytes + "'";
+        return false;
+      }
     } else if (arg == "--user" || arg == "--tag") {
       std::string name;
       if (!value(&name)) return false;
@@ -124,12 +167,12 @@ int main(int argc, char** argv) {
     std::cerr << "sift-emulator: " << status.message() << "\n";
     return 1;
   }
-  // The host as given (a wildcard stays a wildcard), with the port bound.
-  const std::string endpoint = emulator.endpoint();
-  const std::string port = endpoint.substr(endpoint.rfind(':') + 1);
-  const std::string& listen = flags.options.listen;
-  std::cout << "sift-emulator listening on " << listen.substr(0, listen.rfind(':')) << ":" << port
-            << std::endl;
+  std::cout << "sift-emulator listening on "
+            << shown_address(flags.options.listen, emulator.endpoint()) << std::endl;
+  if (flags.options.http_listen.has_value()) {
+    std::cout << "sift-emulator http listening on "
+              << shown_address(*flags.options.http_listen, emulator.http_endpoint()) << std::endl;
+  }
 
   int received = 0;
   while (sigwait(&stop_signals, &received) != 0) {

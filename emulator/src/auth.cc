@@ -37,5 +37,16 @@ grpc::Status Auth::check(const grpc::ServerContextBase& context) const {
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "sift-emulator: invalid API key");
 }
 
+std::string Auth::check_http(const std::vector<std::string>& authorization) const {
+  if (!expected_.has_value()) return std::string();
+  if (authorization.empty()) {
+    return "sift-emulator: missing `Authorization: Bearer <api key>` header";
+  }
+  for (const std::string& value : authorization) {
+    if (same_text(grpc::string_ref(value), *expected_)) return std::string();
+  }
+  return "sift-emulator: invalid API key";
+}
+
 }  // namespace emulator
 }  // namespace sift

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -18,6 +19,10 @@ class Auth {
   // `authorization: Bearer <key>`; UNAUTHENTICATED otherwise. The message
   // never repeats what the caller sent.
   grpc::Status check(const grpc::ServerContextBase& context) const;
+  // The same check for an HTTP request's `Authorization` header values
+  // (none, one or several): empty when accepted, else why not (never
+  // repeating what was sent).
+  std::string check_http(const std::vector<std::string>& authorization) const;
 
  private:
   std::optional<std::string> expected_;  // "Bearer <key>"

@@ -1,5 +1,6 @@
-// Emulator: owns the store for its whole life and a gRPC server per
-// start()/stop() cycle, so a restart serves the same data on the same port.
+// Emulator: owns the store for its whole life and a gRPC server (plus the
+// HTTP listener, when configured) per start()/stop() cycle, so a restart
+// serves the same data on the same ports.
 #include "sift/emulator/emulator.h"
 
 #include <algorithm>
@@ -12,7 +13,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "auth.h"
+#include "files.h"
 #include "gate.h"
+#include "http_server.h"
 #include "internal/auth_interceptor.h"
 #include "services.h"
 #include "store.h"
@@ -117,6 +120,8 @@ std::unique_ptr<Serving> build_server(const ServiceDeps& deps, const std::string
   serving->services.push_back(make_tags_service(deps));
   serving->services.push_back(make_annotations_service(deps));
   serving->services.push_back(make_data_service(deps));
+  serving->services.push_back(make_remote_files_service(deps));
+  serving->services.push_back(make_annotation_logs_service(deps));
   serving->unknown = make_unknown_method_service(deps);
   grpc::ServerBuilder builder;
   if (!address.empty()) {
@@ -151,12 +156,14 @@ struct Emulator::Impl {
   explicit Impl(EmulatorOptions opts)
       : options(std::move(opts)),
         auth(std::make_shared<const Auth>(options.api_key)),
-        gate(std::make_shared<Gate>()) {
+        gate(std::make_shared<Gate>()),
+        http_address(std::make_shared<HttpAddress>()) {
     deps.store = &store;
     deps.ingest_counters = &ingest_counters;
     deps.ingest_count_only = options.ingest_count_only;
     deps.auth = auth;
     deps.gate = gate;
+    deps.http_address = http_address;
     store.seed(options.users, options.tags);
   }
 
@@ -173,10 +180,41 @@ struct Emulator::Impl {
   }
 
   // The address clients dial: wildcard hosts are reached through loopback.
-  std::string endpoint_locked() const {
+  static std::string dial_address(const std::string& host, int port) {
     if (port <= 0) return std::string();
     const bool wildcard = host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::";
     return absl::StrCat(wildcard ? "127.0.0.1" : host, ":", port);
+  }
+  std::string endpoint_locked() const { return dial_address(host, port); }
+
+  // The HTTP listener, when options.http_listen is set; mu held.
+  absl::Status start_http_locked() {
+    if (!options.http_listen.has_value()) return absl::OkStatus();
+    if (!http_parsed) {
+      if (absl::Status s = split_listen(*options.http_listen, &http_host, &http_port); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("sift-emulator: HTTP listen address '",
+                                                       *options.http_listen, "' is not HOST:PORT"));
+      }
+      http_parsed = true;
+    }
+    if (data_dir == nullptr) {
+      absl::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::open(options.data_dir);
+      if (!dir.ok()) return dir.status();
+      data_dir = std::move(*dir);
+    }
+    HttpServerOptions http_options;
+    http_options.store = &store;
+    http_options.auth = auth;
+    http_options.faults = &http_faults;
+    http_options.data_dir = data_dir->path();
+    http_options.max_file_size = options.max_file_size;
+    absl::StatusOr<std::unique_ptr<HttpServer>> server =
+        HttpServer::start(std::move(http_options), http_host, http_port);
+    if (!server.ok()) return server.status();
+    http_port = (*server)->port();
+    http = std::move(*server);
+    http_address->set(dial_address(http_host, http_port));
+    return absl::OkStatus();
   }
 
   const EmulatorOptions options;
@@ -184,6 +222,10 @@ struct Emulator::Impl {
   IngestCounters ingest_counters;
   const std::shared_ptr<const Auth> auth;
   const std::shared_ptr<Gate> gate;  // open exactly while started
+  const std::shared_ptr<HttpAddress> http_address;
+  HttpFaults http_faults;
+  // Declared before `http`: the listener writes into it while it runs.
+  std::unique_ptr<DataDir> data_dir;  // from the first start() with HTTP on
   ServiceDeps deps;
 
   mutable std::mutex mu;
@@ -193,6 +235,10 @@ struct Emulator::Impl {
   std::unique_ptr<Serving> tcp;         // while started
   std::unique_ptr<Serving> in_process;  // from the first in_process_channel() on
   std::vector<std::weak_ptr<grpc::Channel>> channels;  // handed-out in-process channels
+  bool http_parsed = false;
+  std::string http_host;
+  int http_port = 0;                 // configured, then the first port actually bound
+  std::unique_ptr<HttpServer> http;  // while started, when configured
 };
 
 Emulator::Emulator(EmulatorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -215,6 +261,11 @@ absl::Status Emulator::start() {
     if (tcp != nullptr) tcp->server->Shutdown();
     return absl::UnavailableError(absl::StrCat("sift-emulator cannot listen on ", address));
   }
+  if (absl::Status s = impl_->start_http_locked(); !s.ok()) {
+    tcp->server->Shutdown(std::chrono::system_clock::now());
+    tcp->server->Wait();
+    return s;
+  }
   impl_->port = bound;
   impl_->tcp = std::move(tcp);
   impl_->gate->open();
@@ -230,6 +281,10 @@ void Emulator::stop() {
   impl_->tcp->server->Shutdown(std::chrono::system_clock::now());
   impl_->tcp->server->Wait();
   impl_->tcp.reset();
+  if (impl_->http != nullptr) {
+    impl_->http->stop();
+    impl_->http.reset();
+  }
 }
 
 bool Emulator::running() const {
@@ -337,6 +392,24 @@ std::vector<RunInfo> Emulator::runs() const {
   std::vector<RunInfo> out;
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) out.push_back(to_run_info(*it));
   return out;
+}
+
+std::string Emulator::http_endpoint() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->options.http_listen.has_value()) return std::string();
+  return Impl::dial_address(impl_->http_host, impl_->http_port);
+}
+
+std::vector<RemoteFileInfo> Emulator::remote_files() const {
+  return impl_->store.remote_file_infos();
+}
+
+void Emulator::fail_next_http_requests(int count, int http_status) {
+  impl_->http_faults.fail_next(count, http_status);
+}
+
+void Emulator::cut_next_download_after(std::uint64_t bytes) {
+  impl_->http_faults.cut_next_download(bytes);
 }
 
 IngestCounts Emulator::ingest_counts() const {

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "auth.h"
+#include "files.h"
 #include "gate.h"
 #include "store.h"
 
@@ -44,6 +45,8 @@ struct ServiceDeps {
   bool ingest_count_only = false;
   std::shared_ptr<const Auth> auth;
   std::shared_ptr<Gate> gate;
+  // Where GetRemoteFileDownloadUrl points (empty: no HTTP listener).
+  std::shared_ptr<const HttpAddress> http_address;
 };
 
 std::unique_ptr<grpc::Service> make_ping_service(const ServiceDeps& deps);
@@ -57,6 +60,8 @@ std::unique_ptr<grpc::Service> make_users_service(const ServiceDeps& deps);
 std::unique_ptr<grpc::Service> make_tags_service(const ServiceDeps& deps);
 std::unique_ptr<grpc::Service> make_annotations_service(const ServiceDeps& deps);
 std::unique_ptr<grpc::Service> make_data_service(const ServiceDeps& deps);
+std::unique_ptr<grpc::Service> make_remote_files_service(const ServiceDeps& deps);
+std::unique_ptr<grpc::Service> make_annotation_logs_service(const ServiceDeps& deps);
 // Answers every method no service above registers (files, ...) with
 // UNIMPLEMENTED naming it, after the API-key check.
 std::unique_ptr<grpc::CallbackGenericService> make_unknown_method_service(const ServiceDeps& deps);

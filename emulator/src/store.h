@@ -1,6 +1,7 @@
 // Everything the emulator holds, behind one mutex: assets, ingestion configs
 // and their flows, channels with their time-ordered rows, runs, users, tags,
-// rules and annotations. Every mutating call validates first and changes
+// rules, annotations, annotation logs and remote files (their records; the
+// bytes are files in the data directory). Every mutating call validates first and changes
 // nothing when it fails, so bad input can never leave the store half-updated.
 // Rules are evaluated under the same mutex as rows arrive (store_eval.cc).
 // Services are thin adapters over this class.
@@ -24,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "ids.h"
+#include "sift/annotation_logs/v1/annotation_logs.pb.h"
 #include "sift/annotations/v1/annotations.pb.h"
 #include "sift/assets/v1/assets.pb.h"
 #include "sift/channels/v3/channels.pb.h"
@@ -32,6 +34,7 @@
 #include "sift/emulator/emulator.h"
 #include "sift/ingest/v1/ingest.pb.h"
 #include "sift/ingestion_configs/v2/ingestion_configs.pb.h"
+#include "sift/remote_files/v1/remote_files.pb.h"
 #include "sift/rule/expression.h"
 #include "sift/rules/v1/rules.pb.h"
 #include "sift/runs/v2/runs.pb.h"
@@ -49,6 +52,8 @@ namespace ingest_pb = ::sift::ingest::v1;
 namespace runs_pb = ::sift::runs::v2;
 namespace rules_pb = ::sift::rules::v1;
 namespace annotations_pb = ::sift::annotations::v1;
+namespace annotation_logs_pb = ::sift::annotation_logs::v1;
+namespace remote_files_pb = ::sift::remote_files::v1;
 namespace tags_pb = ::sift::tags::v2;
 namespace users_pb = ::sift::common::type::v1;  // sift.users.v2 serves common User records
 
@@ -145,6 +150,46 @@ class Store {
   absl::StatusOr<annotations_pb::Annotation> annotation(const std::string& annotation_id) const;
   std::vector<annotations_pb::Annotation> annotations(
       const std::function<bool(const AnnotationView&)>& keep) const;
+
+  // Annotation logs (store_annotation_logs.cc), in creation order. Creating
+  // one needs an existing annotation (NOT_FOUND naming it) and the oneof
+  // member that goes with `kind` (INVALID_ARGUMENT otherwise).
+  absl::StatusOr<annotation_logs_pb::AnnotationLogSearchResult> create_annotation_log(
+      const annotation_logs_pb::CreateAnnotationLogRequest& request);
+  std::vector<annotation_logs_pb::AnnotationLogSearchResult> annotation_logs(
+      const Predicate<annotation_logs_pb::AnnotationLogSearchResult>& keep) const;
+
+  // Remote files (store_files.cc): records of files whose bytes the upload
+  // endpoint wrote to `path`. Listed newest first (Sift's default order).
+  // A fresh id, for naming a file's bytes before its record exists.
+  std::string next_id();
+  // OK when files can attach to the entity; NOT_FOUND naming the run,
+  // annotation or annotation log otherwise.
+  absl::Status check_file_entity(remote_files_pb::EntityType type,
+                                 const std::string& entity_id) const;
+  // Stores `file` (entity, name, MIME type, encoding, size, description and
+  // metadata set by the caller) under `remote_file_id`, filling in the
+  // organization, users, dates and file type. `token` guards its download URL.
+  absl::StatusOr<remote_files_pb::RemoteFile> add_remote_file(remote_files_pb::RemoteFile file,
+                                                              const std::string& remote_file_id,
+                                                              std::string path, std::string token);
+  absl::StatusOr<remote_files_pb::RemoteFile> remote_file(const std::string& remote_file_id) const;
+  std::vector<remote_files_pb::RemoteFile> remote_files(
+      const Predicate<remote_files_pb::RemoteFile>& keep) const;
+  // All or nothing: NOT_FOUND naming every unknown id and nothing deleted.
+  // Returns the paths of the deleted files' bytes (the caller removes them).
+  absl::StatusOr<std::vector<std::string>> delete_remote_files(const std::vector<std::string>& ids);
+  // The token of a file's download URL.
+  absl::StatusOr<std::string> remote_file_token(const std::string& remote_file_id) const;
+  // Where a download URL's bytes are: NOT_FOUND for an unknown file,
+  // PERMISSION_DENIED when `token` is not the file's.
+  struct FileDownload {
+    std::string path;
+    std::string mime_type;
+  };
+  absl::StatusOr<FileDownload> remote_file_download(const std::string& remote_file_id,
+                                                    const std::string& token) const;
+  std::vector<RemoteFileInfo> remote_file_infos() const;  // upload order
 
   // GetData (store_data.cc): one page of the request's queries, in time
   // order. Everything is validated before anything is read: NOT_FOUND names
@@ -254,6 +299,8 @@ class Store {
   void stamp(google::protobuf::Timestamp* created, google::protobuf::Timestamp* modified);
   void add_user(const std::string& name, const std::string& user_id);
   std::size_t add_tag(const std::string& name);  // index in tags_
+  absl::Status check_file_entity_locked(remote_files_pb::EntityType type,
+                                        const std::string& entity_id) const;
 
   // Rules: validation (store_rule_check.cc) and storage (store_rules.cc).
   absl::StatusOr<PreparedRule> prepare_rule(const rules_pb::UpdateRuleRequest& request,
@@ -346,6 +393,17 @@ class Store {
 
   std::vector<AnnotationRecord> annotations_;
   std::unordered_map<std::string, std::size_t> annotation_by_id_;
+
+  std::vector<annotation_logs_pb::AnnotationLogSearchResult> annotation_logs_;
+  std::unordered_map<std::string, std::size_t> annotation_log_by_id_;
+
+  struct RemoteFileRecord {
+    remote_files_pb::RemoteFile proto;
+    std::string path;   // its bytes
+    std::string token;  // of its download URL
+  };
+  std::vector<RemoteFileRecord> remote_files_;  // upload order
+  std::unordered_map<std::string, std::size_t> remote_file_by_id_;
 };
 
 }  // namespace emulator

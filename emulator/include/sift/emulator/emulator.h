@@ -38,6 +38,29 @@ struct EmulatorOptions {
   // Tags that exist from the start (TagService ListTags), by name, e.g. the
   // annotation tags of a rule action. CreateTag adds more.
   std::vector<std::string> tags;
+  // The HTTP listener for Sift's REST file endpoints (the upload endpoint
+  // and the download URLs that GetRemoteFileDownloadUrl hands out):
+  // host:port, port 0 picks a free port. Unset = no HTTP listener
+  // (RemoteFileService still answers over gRPC).
+  std::optional<std::string> http_listen;
+  // Where uploaded files' bytes are kept. Empty = a fresh temporary directory,
+  // removed when the emulator is destroyed; a given directory is kept.
+  std::string data_dir;
+  // Largest file the upload endpoint accepts, in bytes (HTTP 413 above it).
+  std::uint64_t max_file_size = std::uint64_t{1} << 30;
+};
+
+// A file stored by the upload endpoint (inspection).
+struct RemoteFileInfo {
+  std::string remote_file_id;
+  std::string entity_id;
+  std::string entity_type;  // "runs", "annotations" or "annotation_logs"
+  std::string file_name;
+  std::string mime_type;
+  std::string content_encoding;
+  std::uint64_t size = 0;
+  std::string description;
+  std::string path;  // where its bytes are, under the data directory
 };
 
 // What IngestWithConfigDataStream has read since the emulator was built.
@@ -153,6 +176,20 @@ class Emulator {
   std::vector<RunInfo> runs() const;
   // Rows and bytes read by IngestWithConfigDataStream, counted in both modes.
   IngestCounts ingest_counts() const;
+
+  // `127.0.0.1:PORT` of the HTTP listener while running (the port actually
+  // bound); empty when options.http_listen is unset.
+  std::string http_endpoint() const;
+  // Files the upload endpoint stored and not yet deleted, in upload order.
+  std::vector<RemoteFileInfo> remote_files() const;
+  // Fault injection for REST client tests: the next `count` HTTP requests
+  // (any route) are answered with `http_status` (e.g. 503) and nothing else
+  // happens.
+  void fail_next_http_requests(int count, int http_status);
+  // Fault injection: the next download GET sends its headers (with the full
+  // Content-Length) and the first `bytes` bytes of the body, then closes the
+  // connection.
+  void cut_next_download_after(std::uint64_t bytes);
 
   struct Impl;
 
