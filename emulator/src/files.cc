@@ -1,6 +1,10 @@
 #include "files.h"
 
+#include <sys/random.h>
+
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -81,12 +85,30 @@ std::string download_url(const std::string& address, const std::string& remote_f
 }
 
 std::string random_token() {
-  std::random_device device;
+  // getrandom(), not std::random_device: its constructor throws when no
+  // entropy source opens, which -fno-exceptions turns into an abort.
+  unsigned char bytes[16] = {};
+  std::size_t filled = 0;
+  while (filled < sizeof(bytes)) {
+    const ssize_t n = ::getrandom(bytes + filled, sizeof(bytes) - filled, 0);
+    if (n > 0) {
+      filled += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno != EINTR) {
+      break;
+    }
+  }
+  if (filled < sizeof(bytes)) {
+    // No kernel entropy: a local test server falls back to a clock-seeded
+    // generator rather than refusing to serve.
+    std::mt19937_64 fallback(
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    for (unsigned char& b : bytes) b = static_cast<unsigned char>(fallback());
+  }
   std::string token;
-  for (int i = 0; i < 4; ++i) {
-    char word[9];
-    std::snprintf(word, sizeof(word), "%08x", static_cast<unsigned>(device()));
-    token += word;
+  for (unsigned char b : bytes) {
+    char hex[3];
+    std::snprintf(hex, sizeof(hex), "%02x", b);
+    token += hex;
   }
   return token;
 }

@@ -113,8 +113,14 @@ void reply(Response& res, int status, absl::StatusCode code, const std::string& 
 
 bool is_upload(const Request& req) { return req.method == "POST" && req.path == kUploadPath; }
 
-void drain(const httplib::ContentReader& reader) {
-  reader([](const char*, std::size_t) { return true; });
+// Stops early (dropping the connection) once the server is stopping.
+void drain(const httplib::ContentReader& reader, const std::atomic<bool>& stopping) {
+  reader([&stopping](const char*, std::size_t) { return !stopping.load(); });
+}
+
+std::string no_route(const Request& req) {
+  return absl::StrCat("sift-emulator: no route ", req.method, " ", req.path, " (it serves POST ",
+                      kUploadPath, " and GET ", kDownloadPathPrefix, "<remote file id>?token=...)");
 }
 
 // An open file a download streams from; closed when the response is done.
@@ -154,7 +160,8 @@ std::optional<std::uint64_t> HttpFaults::take_cut() {
 
 class HttpServer::Routes {
  public:
-  explicit Routes(const HttpServerOptions& options) : options_(options) {}
+  Routes(const HttpServerOptions& options, const std::atomic<bool>& stopping)
+      : options_(options), stopping_(stopping) {}
 
   void install(httplib::Server& server) {
     server.set_expect_100_continue_handler(
@@ -232,20 +239,33 @@ class HttpServer::Routes {
       if (verdict.status != 0) reply(res, verdict.status, verdict.code, verdict.message);
       return HandlerResponse::Unhandled;
     }
+    if (verdict.status == 0 && has_body(req)) {
+      // httplib would read a body for a route without a content reader into
+      // memory before answering 404: refuse it unread and close.
+      res.set_header("Connection", "close");
+      reply(res, 404, absl::StatusCode::kNotFound, no_route(req));
+      return HandlerResponse::Handled;
+    }
     if (verdict.status == 0) return HandlerResponse::Unhandled;
     reply(res, verdict.status, verdict.code, verdict.message);
     return HandlerResponse::Handled;
   }
 
+  static bool has_body(const Request& req) {
+    std::uint64_t length = 0;
+    return req.get_header_value("Transfer-Encoding") == "chunked" ||
+           (absl::SimpleAtoi(req.get_header_value("Content-Length"), &length) && length > 0);
+  }
+
   void upload(const Request& req, Response& res, const httplib::ContentReader& reader) {
     if (res.status != -1) {  // refused by pre_routing
-      drain(reader);
+      drain(reader, stopping_);
       return;
     }
     const std::string content_type = req.get_header_value(kFormTypeHeader);
     const std::optional<std::string> boundary = multipart_boundary(content_type);
     if (!boundary.has_value()) {
-      drain(reader);
+      drain(reader, stopping_);
       return reply(res, 400, absl::StatusCode::kInvalidArgument,
                    absl::StrCat("the upload must be multipart/form-data with a boundary, not "
                                 "Content-Type '",
@@ -256,7 +276,7 @@ class HttpServer::Routes {
     bool parsing = true;
     const bool complete = reader([&](const char* data, std::size_t size) {
       if (parsing) parsing = parser.feed(data, size);
-      return true;  // keep reading: see the top of this file
+      return !stopping_.load();  // keep reading (see the top of this file) unless stopping
     });
     if (!complete) {
       return reply(res, 400, absl::StatusCode::kInvalidArgument,
@@ -309,21 +329,20 @@ class HttpServer::Routes {
     if (!res.body.empty()) return HandlerResponse::Unhandled;
     std::string message = absl::StrCat("sift-emulator: HTTP ", res.status);
     if (res.status == 404) {
-      message = absl::StrCat("sift-emulator: no route ", req.method, " ", req.path,
-                             " (it serves POST ", kUploadPath, " and GET ", kDownloadPathPrefix,
-                             "<remote file id>?token=...)");
+      message = no_route(req);
     }
     res.set_content(json_error(code_for(res.status), message), "application/json");
     return HandlerResponse::Handled;
   }
 
   const HttpServerOptions& options_;
+  const std::atomic<bool>& stopping_;
 };
 
 HttpServer::HttpServer(HttpServerOptions options)
     : options_(std::move(options)),
       server_(std::make_unique<httplib::Server>()),
-      routes_(std::make_unique<Routes>(options_)) {}
+      routes_(std::make_unique<Routes>(options_, stopping_)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -374,6 +393,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions 
 
 void HttpServer::stop() {
   if (!thread_.joinable()) return;
+  stopping_.store(true);
   server_->stop();
   thread_.join();
 }

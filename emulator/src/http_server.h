@@ -5,6 +5,7 @@
 #ifndef SIFT_EMULATOR_HTTP_SERVER_H_
 #define SIFT_EMULATOR_HTTP_SERVER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -69,6 +70,9 @@ class HttpServer {
   class Routes;
 
   const HttpServerOptions options_;
+  // Set by stop(): uploads in progress stop reading instead of holding
+  // stop() (and the emulator) until their client is done.
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Routes> routes_;
   std::thread thread_;

@@ -12,6 +12,8 @@ namespace {
 
 // Part headers are a few short lines; more than this is not a form.
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+// Spaces and tabs allowed between a boundary and its line break.
+constexpr std::size_t kMaxPaddingBytes = 1024;
 
 absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -146,6 +148,11 @@ bool MultipartParser::step() {
       }
       // Transport padding (spaces, tabs) may follow a boundary.
       const std::size_t i = buf_.find_first_not_of(" \t");
+      if (i == std::string::npos && buf_.size() > kMaxPaddingBytes) {
+        return fail(absl::StrCat("more than ", kMaxPaddingBytes,
+                                 " bytes of padding after the boundary '", dash_boundary_,
+                                 "' (part ", parts_ + 1, ")"));
+      }
       if (i == std::string::npos || buf_.size() < i + 2) return false;
       if (buf_.compare(i, 2, "\r\n") != 0) {
         return fail(absl::StrCat("expected a line break after the boundary '", dash_boundary_,

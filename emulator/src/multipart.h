@@ -41,6 +41,9 @@ class MultipartParser {
   // After the last chunk: false when the closing boundary never came.
   bool finish();
   const std::string& error() const { return error_; }
+  // Bytes held back between feed() calls (a possible boundary, a header
+  // line): stays small whatever the size of a part.
+  std::size_t buffered_bytes() const { return buf_.size(); }
 
  private:
   enum class State { kPreamble, kAfterBoundary, kHeaders, kBody, kDone, kFailed };

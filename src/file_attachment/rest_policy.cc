@@ -18,17 +18,20 @@ namespace sift {
 namespace internal {
 namespace {
 
-bool proxy_refused(long status) {
-  return status == 429 || status == 502 || status == 503 || status == 504;
-}
+// Answers that say the request was not acted on: safe to resend anything.
+bool refused(long status) { return status == 429 || status == 503; }
+
+// Gateway answers: the backend may have stored an upload before the gateway
+// gave up, so only the (idempotent) download resends on these.
+bool gateway_failed(long status) { return status == 500 || status == 502 || status == 504; }
 
 }  // namespace
 
 bool should_retry(HttpMethod method, const AttemptOutcome& outcome) {
   switch (outcome.failure) {
     case TransportFailure::kNone:
-      if (proxy_refused(outcome.http_status)) return true;
-      return method == HttpMethod::kGet && outcome.http_status == 500;
+      if (refused(outcome.http_status)) return true;
+      return method == HttpMethod::kGet && gateway_failed(outcome.http_status);
     case TransportFailure::kConnect:
       return true;
     case TransportFailure::kTimeout:

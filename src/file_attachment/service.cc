@@ -56,18 +56,30 @@ absl::Status check_options(const FileAttachmentServiceOptions& options) {
 
 }  // namespace
 
-absl::Status FileAttachmentService::Impl::scrub(absl::Status status) const {
-  const std::string& key = http.apikey;
-  if (status.ok() || key.size() < kMinScrubbedKey) return status;
-  std::string message(status.message());
+namespace {
+
+// Replaces every `key` in `text`; false when there was none.
+bool redact(const std::string& key, std::string* text) {
+  if (key.size() < kMinScrubbedKey) return false;
   bool changed = false;
-  for (std::size_t pos = 0; (pos = message.find(key, pos)) != std::string::npos;) {
-    message.replace(pos, key.size(), "<redacted>");
-    pos += 10;
+  constexpr std::string_view kRedacted = "<redacted>";
+  for (std::size_t pos = 0; (pos = text->find(key, pos)) != std::string::npos;) {
+    text->replace(pos, key.size(), kRedacted.data(), kRedacted.size());
+    pos += kRedacted.size();
     changed = true;
   }
-  return changed ? absl::Status(status.code(), message) : status;
+  return changed;
 }
+
+}  // namespace
+
+absl::Status FileAttachmentService::Impl::scrub(absl::Status status) const {
+  if (status.ok()) return status;
+  std::string message(status.message());
+  return redact(http.apikey, &message) ? absl::Status(status.code(), message) : status;
+}
+
+void FileAttachmentService::Impl::scrub_body(std::string* body) const { redact(http.apikey, body); }
 
 absl::StatusOr<RemoteFile> FileAttachmentService::Impl::get(
     const std::string& remote_file_id) const {

@@ -2,9 +2,11 @@
 // over gRPC, then a streamed GET into a temporary file beside the target,
 // renamed onto it only when every byte arrived.
 #include <fcntl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -64,8 +66,14 @@ class TempFile {
   // file the program writes itself.
   absl::Status create(const fs::path& target) {
     const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::random_device seed;
-    std::mt19937_64 random(seed());
+    // getrandom(), not std::random_device (whose constructor can throw); the
+    // name needs to be unlikely, not secret, so a failure falls back to the clock.
+    std::uint64_t seed = 0;
+    if (::getrandom(&seed, sizeof(seed), 0) != static_cast<ssize_t>(sizeof(seed))) {
+      seed =
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    }
+    std::mt19937_64 random(seed ^ static_cast<std::uint64_t>(::getpid()));
     for (int tries = 0; tries < 100; ++tries) {
       char suffix[17];
       std::snprintf(suffix, sizeof(suffix), "%016llx", static_cast<unsigned long long>(random()));
@@ -149,6 +157,7 @@ absl::StatusOr<fs::path> FileAttachmentService::download_attachment(
   absl::StatusOr<internal::HttpAnswer> answer =
       internal::http_get_to_fd(impl_->http, url, temp.fd(), file.file_size, progress);
   if (!answer.ok()) return fail(answer.status());
+  impl_->scrub_body(&answer->body);
   if (answer->status != 200) {
     std::string message = absl::StrCat("HTTP ", answer->status);
     if (!answer->reason.empty()) absl::StrAppend(&message, " ", answer->reason);
@@ -157,6 +166,13 @@ absl::StatusOr<fs::path> FileAttachmentService::download_attachment(
     absl::StrAppend(&message, " (GET ", internal::url_for_message(url), ", ", answer->attempts,
                     answer->attempts == 1 ? " attempt)" : " attempts)");
     return fail(absl::Status(internal::http_status_code(answer->status), message));
+  }
+  // A body that ends early without a Content-Length still ends "OK" for
+  // HTTP; the stored size is the last word.
+  if (file.file_size > 0 && answer->bytes != file.file_size) {
+    return fail(absl::UnavailableError(absl::StrCat("the download ended after ", answer->bytes,
+                                                    " of ", file.file_size, " bytes (GET ",
+                                                    internal::url_for_message(url), ")")));
   }
   if (status = temp.commit(target); !status.ok()) return fail(status);
   return target;

@@ -133,6 +133,7 @@ absl::StatusOr<RemoteFile> FileAttachmentService::upload_attachment(
     return impl_->scrub(absl::Status(answer.status().code(),
                                      absl::StrCat(context, ": ", answer.status().message())));
   }
+  impl_->scrub_body(&answer->body);
   if (answer->status != 200) return impl_->scrub(answer_status(*answer, context, url));
 
   absl::StatusOr<std::string> id = internal::upload_response_file_id(answer->body);

@@ -24,6 +24,9 @@ struct FileAttachmentService::Impl {
   // `status` with the API key scrubbed from its message (a server or proxy
   // may echo what it was sent). Every public method's error passes here.
   absl::Status scrub(absl::Status status) const;
+  // The same for a server's answer body, before any of it is cut or quoted
+  // (a key cut in half would no longer be found).
+  void scrub_body(std::string* body) const;
 
   // GetRemoteFile.
   absl::StatusOr<RemoteFile> get(const std::string& remote_file_id) const;

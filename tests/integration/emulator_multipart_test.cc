@@ -107,10 +107,24 @@ TEST(EmulatorMultipartTest, LargeBodiesStreamWithoutBeingHeld) {
   MultipartParser parser("b", &recorder);
   for (std::size_t at = 0; at < form.size(); at += 4096) {
     ASSERT_TRUE(parser.feed(form.data() + at, std::min<std::size_t>(4096, form.size() - at)));
+    ASSERT_LE(parser.buffered_bytes(), 8192u) << "at byte " << at;
   }
   ASSERT_TRUE(parser.finish()) << parser.error();
   ASSERT_THAT(recorder.parts, SizeIs(1));
   EXPECT_TRUE(recorder.parts[0].body == big);
+}
+
+TEST(EmulatorMultipartTest, EndlessPaddingAfterABoundaryFails) {
+  Recorder recorder;
+  MultipartParser parser("b", &recorder);
+  const std::string start = "--b";
+  ASSERT_TRUE(parser.feed(start.data(), start.size()));
+  const std::string spaces(512, ' ');
+  bool ok = true;
+  for (int i = 0; i < 16 && ok; ++i) ok = parser.feed(spaces.data(), spaces.size());
+  EXPECT_FALSE(ok);
+  EXPECT_THAT(parser.error(), HasSubstr("padding"));
+  EXPECT_LE(parser.buffered_bytes(), 2048u);
 }
 
 TEST(EmulatorMultipartTest, FilenameStarIsDecoded) {
