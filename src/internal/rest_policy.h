@@ -34,10 +34,10 @@ struct AttemptOutcome {
 
 // Whether the attempt is worth repeating:
 //  - GET: 429, 500, 502, 503, 504 and every transport failure but kPermanent;
-//  - POST: 429, 502, 503, 504 (the proxy in front of the application refused
-//    or lost it, or asks to slow down: nothing was stored), kConnect, and
-//    kTimeout / kConnectionLost before any body byte was sent. Not a 500 nor
-//    a failure after the body started: the file may have been stored.
+//  - POST: 429 and 503 (refused before anything was done: nothing was
+//    stored), kConnect, and kTimeout / kConnectionLost before any body byte
+//    was sent. Not 500, 502, 504 nor a failure after the body started: the
+//    file may have been stored before the answer was lost.
 bool should_retry(HttpMethod method, const AttemptOutcome& outcome);
 
 // The wait before retry number `retry` (1 = the first): urllib3's
