@@ -33,6 +33,7 @@
 #include "file_upload.h"
 #include "files.h"
 #include "http_json.h"
+#include "internal/rest_policy.h"
 #include "multipart.h"
 
 namespace sift {
@@ -64,33 +65,9 @@ struct Verdict {
 // request was admitted by expect_continue already.
 constexpr char kContinuedHeader[] = "X-Sift-Emulator-Continued";
 
-absl::StatusCode code_for(int http_status) {
-  switch (http_status) {
-    case 400:
-      return absl::StatusCode::kInvalidArgument;
-    case 401:
-      return absl::StatusCode::kUnauthenticated;
-    case 403:
-      return absl::StatusCode::kPermissionDenied;
-    case 404:
-      return absl::StatusCode::kNotFound;
-    case 409:
-      return absl::StatusCode::kAborted;
-    case 413:
-    case 429:
-      return absl::StatusCode::kResourceExhausted;
-    case 500:
-      return absl::StatusCode::kInternal;
-    case 501:
-      return absl::StatusCode::kUnimplemented;
-    case 503:
-      return absl::StatusCode::kUnavailable;
-    case 504:
-      return absl::StatusCode::kDeadlineExceeded;
-    default:
-      return absl::StatusCode::kUnknown;
-  }
-}
+// The gRPC code an error body carries for an HTTP status: the SDK's own
+// mapping, so a client reads back what the emulator meant.
+absl::StatusCode code_for(int http_status) { return internal::http_status_code(http_status); }
 
 int http_status_for(absl::StatusCode code) {
   switch (code) {
