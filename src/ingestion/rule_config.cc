@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "internal/json.h"
 #include "sift/ingestion/rule/config.h"
 
 namespace sift {
@@ -106,45 +107,9 @@ std::string render_sub_expression(const SubExpressionValue& value) {
   return std::visit(Visitor{}, value);
 }
 
-// Minimal JSON writer helpers (Python json.dumps separators: ", " and ": ").
-void append_json_string(std::string* out, std::string_view text) {
-  out->push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      case '\b':
-        *out += "\\b";
-        break;
-      case '\f':
-        *out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          *out += "\\u00";
-          out->push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xF]);
-          out->push_back(kHex[static_cast<unsigned char>(c) & 0xF]);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
+// Minimal JSON writer helpers (Python json.dumps separators: ", " and ": ");
+// strings go through internal::append_json_string.
+using internal::append_json_string;
 
 void append_json_key(std::string* out, bool* first, std::string_view key) {
   if (!*first) *out += ", ";
