@@ -68,14 +68,14 @@ install_test() {
 # The threaded ingestion code under ThreadSanitizer: the services, the engine
 # and its fault tests (with a tenth of the rows: TSan is ~10x slower), and
 # rule sync + evaluation end to end (rows from the sender thread reach the
-# emulator's evaluator on gRPC's threads), and file attachments (the
-# emulator's HTTP worker threads share its store with the gRPC threads).
+# emulator's evaluator on gRPC's threads), and FileAttachmentService against
+# the emulator (its HTTP worker threads share the store with gRPC's).
 tsan_threads() {
   build_preset tsan buffered_ingestion_test ingestion_service_test ingestion_engine_test \
-    rules_end_to_end_test emulator_files_test file_attachment_service_test \
+    rules_end_to_end_test file_attachment_service_test \
     restart_test outage_test crash_test fault_ingest_child &&
     SIFT_FAULT_ROWS=100000 ctest --preset tsan -j "$SIFT_JOBS" \
-      -R 'BufferedIngestionTest|IngestionServiceTest|IngestionEngineTest|RulesEndToEndTest|FaultTest|EmulatorFilesTest|FileAttachmentServiceTest'
+      -R 'BufferedIngestionTest|IngestionServiceTest|IngestionEngineTest|RulesEndToEndTest|FaultTest|FileAttachmentServiceTest'
 }
 
 # libFuzzer over the YAML loader (seeded with every YAML file we ship) and
