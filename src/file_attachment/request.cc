@@ -2,7 +2,6 @@
 // base URL (spec 9.1), the list filter (9.3), the metadata JSON and the
 // upload response (9.2).
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -13,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "internal/cel.h"
 #include "internal/file_attachment_request.h"
@@ -24,20 +24,11 @@ namespace sift {
 namespace internal {
 namespace {
 
+// absl's whitespace trim, as a std::string_view (Debian's absl::string_view
+// is its own type).
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(to_absl_view(text));
+  return std::string_view(trimmed.data(), trimmed.size());
 }
 
 // Python's repr of the float (shortest text that reads back as the same
@@ -93,7 +84,7 @@ absl::StatusOr<std::string> rest_base_url(const SiftChannelConfig& config,
   std::string_view rest = text;
   const std::size_t scheme_end = text.find("://");
   if (scheme_end != std::string_view::npos) {
-    scheme = lower(text.substr(0, scheme_end));
+    scheme = absl::AsciiStrToLower(to_absl_view(text.substr(0, scheme_end)));
     rest = text.substr(scheme_end + 3);
     if (scheme != "http" && scheme != "https") {
       return absl::InvalidArgumentError(absl::StrCat("FileAttachmentServiceOptions.rest_uri '",
